@@ -1,0 +1,70 @@
+"""Atomic file writes: write to a temporary file beside the target, then rename over it."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from core.errors import StudioError
+
+
+class WriteError(StudioError, OSError):
+    """A file could not be written (full disk, no permission, missing folder)."""
+
+
+def _explain(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"cannot write {path}: the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write {path}: permission denied (choose another folder)"
+    if exc.errno == errno.ENOENT:
+        return f"cannot write {path}: the folder {path.parent} does not exist"
+    return f"cannot write {path}: {exc.strerror or exc}"
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; on success it is renamed onto ``path``.
+
+    On any exception (including cancellation) the temporary file is removed and the target
+    is left untouched. OSErrors are re-raised as WriteError with a plain-language message.
+    ``suffix`` defaults to the target's suffix so that writers choosing a format by
+    extension (Pillow, ffmpeg) still work.
+    """
+    target = Path(path)
+    suffix = target.suffix if suffix is None else suffix
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{suffix}", dir=target.parent or ".")
+        os.close(fd)
+    except OSError as exc:
+        raise WriteError(_explain(target, exc)) from exc
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, WriteError):
+            raise
+        raise WriteError(_explain(target, exc)) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"))

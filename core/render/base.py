@@ -1,0 +1,74 @@
+"""The Renderer protocol and the plain data that crosses it (RGB uint8 arrays in, out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Protocol, runtime_checkable
+
+import numpy as np
+
+from core.skeleton import Pose
+
+ProgressFn = Callable[[int, int], None]  # (done, total); total may be -1 when unknown
+CancelFn = Callable[[], bool]  # returns True when the job should stop
+
+
+@dataclass
+class SourceState:
+    """What a renderer computed once per photo; renderers subclass it with their caches."""
+
+    image: np.ndarray  # (H, W, 3) uint8 RGB, the photo as given
+    pose: Pose  # the source pose in photo pixels
+
+
+@dataclass
+class RenderResult:
+    """One rendered image and what the UI may show about how it was made."""
+
+    image: np.ndarray  # (h, w, 3) uint8 RGB
+    renderer: str  # the renderer's display name
+    crop_box: tuple[float, float, float, float] | None = None  # (x0, y0, x1, y1) of `image` in photo pixels; None = whole photo
+    flows: list[np.ndarray] = field(default_factory=list)  # each (2, h, w) float32 backward flow, x then y, in pixels of its own grid
+    masks: list[np.ndarray] = field(default_factory=list)  # each (h, w) float32 in [0, 1]
+    seconds: float = 0.0  # wall time of the render
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Renderer(Protocol):
+    name: str  # shown in the UI, e.g. "GFLA pose_fashion (CPU)" or "Skeleton warp (no checkpoint)"
+    device: str  # "cpu" or "cuda"
+
+    def encode_source(self, image: np.ndarray, pose: Pose | np.ndarray) -> SourceState: ...
+
+    def render(self, state: SourceState, target: Pose | np.ndarray) -> RenderResult: ...
+
+    def render_sequence(
+        self,
+        state: SourceState,
+        targets: Iterable[Pose | np.ndarray],
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+    ) -> Iterator[RenderResult]: ...
+
+
+def render_each(
+    renderer: Renderer,
+    state: SourceState,
+    targets: Iterable[Pose | np.ndarray],
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> Iterator[RenderResult]:
+    """The frame-by-frame ``render_sequence`` that single-image renderers share.
+
+    Raises core.errors.Cancelled when ``cancel()`` turns true between frames.
+    """
+    from core.errors import Cancelled
+
+    total = len(targets) if hasattr(targets, "__len__") else -1  # type: ignore[arg-type]
+    for i, target in enumerate(targets):
+        if cancel is not None and cancel():
+            raise Cancelled("rendering cancelled")
+        yield renderer.render(state, target)
+        if progress is not None:
+            progress(i + 1, total)
