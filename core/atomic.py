@@ -6,17 +6,40 @@ import contextlib
 import errno
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from core.errors import StudioError
+
+# mkstemp creates 0600 files; finished files get the usual permissions (0666 minus the umask).
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 class WriteError(StudioError, OSError):
     """A file could not be written (full disk, no permission, missing folder)."""
 
 
-def _explain(path: Path, exc: OSError) -> str:
+def _umask() -> int:
+    """The process umask, read without changing it where /proc allows (else the common 022)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+def share_permissions(path: Path, is_dir: bool = False) -> None:
+    """Give a temporary file or folder the permissions a plain open()/mkdir() would (mkstemp makes it private)."""
+    with contextlib.suppress(OSError):
+        os.chmod(path, (0o777 if is_dir else 0o666) & ~_umask())
+
+
+def explain_os_error(path: Path, exc: OSError) -> str:
+    """One plain sentence for a failed write."""
     if exc.errno == errno.ENOSPC:
         return f"cannot write {path}: the disk is full"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -40,9 +63,12 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{suffix}", dir=target.parent or ".")
         os.close(fd)
+        share_permissions(Path(tmp_name))
     except OSError as exc:
-        raise WriteError(_explain(target, exc)) from exc
+        raise WriteError(explain_os_error(target, exc)) from exc
     tmp = Path(tmp_name)
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, 0o666 & ~_UMASK)
     try:
         yield tmp
         os.replace(tmp, target)
@@ -51,7 +77,7 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
             tmp.unlink()
         if isinstance(exc, WriteError):
             raise
-        raise WriteError(_explain(target, exc)) from exc
+        raise WriteError(explain_os_error(target, exc)) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -1,0 +1,300 @@
+"""The versioned project file (JSON): photo (embedded PNG or referenced path + sha256), source pose,
+keyframes with their interpolation, length, fps and renderer settings; atomic save, autosave, recovery.
+
+A file is checked in two steps: its ``format`` and ``version`` first (a newer version is refused with a
+message naming both versions), then the whole document against pydantic models. Loading never changes
+anything on disk; saving goes through core.atomic, so the previous file survives a failed save.
+Poses are stored as 18 ``[x, y]`` pairs in photo pixels, ``null`` for a missing joint.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from core.animation.keyframes import Keyframe, Track
+from core.atomic import write_text_atomic
+from core.errors import ProjectFileError, StudioError
+from core.skeleton import N_JOINTS, Pose
+
+FORMAT_NAME = "gfla-pose-studio-project"
+FORMAT_VERSION = 1
+SUFFIX = ".gflaproj"
+DATA_ENV = "GFLA_STUDIO_DATA"
+APP_DIR = "gfla-pose-studio"
+
+JointXY = tuple[float, float] | None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PhotoModel(_Model):
+    png_base64: str | None = None  # the photo embedded as PNG
+    path: str | None = None  # or referenced: relative to the project file when possible
+    sha256: str | None = None  # of the referenced file's bytes, to notice a changed photo
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+
+
+class KeyframeModel(_Model):
+    frame: int = Field(ge=0)
+    pose: list[JointXY] = Field(min_length=N_JOINTS, max_length=N_JOINTS)
+    interp: Literal["hold", "linear", "smooth", "ease"] = "linear"
+
+
+class RendererModel(_Model):
+    checkpoint: str | None = None  # None = the embedded skeleton-warp renderer
+    kind: str | None = None
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+
+
+class ProjectModel(_Model):
+    format: Literal["gfla-pose-studio-project"]
+    version: int
+    photo: PhotoModel
+    source_pose: list[JointXY] = Field(min_length=N_JOINTS, max_length=N_JOINTS)
+    keyframes: list[KeyframeModel] = []
+    length_frames: int = Field(default=48, ge=1, le=1_000_000)
+    fps: float = Field(default=24.0, gt=0, le=240)
+    renderer: RendererModel = RendererModel()
+    origin: str | None = None  # autosaves: the project file this recovery belongs to
+    saved_at: float | None = None
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, v: int) -> int:
+        if v < 1:
+            raise ValueError(f"version must be 1 or more, got {v}")
+        return v
+
+
+@dataclass
+class RendererSettings:
+    checkpoint: str | None = None
+    kind: str | None = None
+    device: str = "auto"
+
+
+@dataclass
+class Project:
+    """A project in memory: the photo pixels, where they came from, the poses and settings."""
+
+    image: np.ndarray  # (H, W, 3) uint8 RGB
+    source_pose: Pose
+    track: Track
+    photo_path: Path | None = None  # set → referenced (unless embed_photo); None → embedded
+    embed_photo: bool = False
+    renderer: RendererSettings = field(default_factory=RendererSettings)
+    warnings: list[str] = field(default_factory=list)  # found while loading (e.g. the photo changed)
+    origin: Path | None = None  # for a recovered autosave: the file it was saved for
+
+
+def _pose_to_json(pose: Pose) -> list[JointXY]:
+    return [None if np.isnan(x) else (float(x), float(y)) for x, y in np.asarray(pose.xy)]
+
+
+def _pose_from_json(values: list[JointXY]) -> Pose:
+    return Pose(np.array([(np.nan, np.nan) if v is None else v for v in values], dtype=np.float64))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _encode_png(image: np.ndarray) -> str:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(image[:, :, :3])).save(buf, format="PNG")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _decode_png(data: str) -> np.ndarray:
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(base64.b64decode(data, validate=True))) as im:
+            return np.asarray(im.convert("RGB"))
+    except Exception as exc:  # noqa: BLE001 - any decoding failure means a damaged file
+        raise ProjectFileError(f"the photo embedded in the project is damaged ({exc})") from exc
+
+
+def _load_photo_file(path: Path) -> np.ndarray:
+    from core.imageio_utils import load_image
+
+    return np.asarray(load_image(path))
+
+
+def project_to_json(project: Project, path: str | os.PathLike | None = None, origin: str | None = None) -> str:
+    """The JSON text for ``project``; ``path`` (where it will be saved) makes photo references relative."""
+    try:
+        return _to_model(project, path, origin).model_dump_json(indent=1, exclude_none=True)
+    except ValidationError as exc:
+        raise ProjectFileError(f"cannot save the project: {_describe(exc)}") from exc
+
+
+def _to_model(project: Project, path: str | os.PathLike | None, origin: str | None) -> ProjectModel:
+    h, w = project.image.shape[:2]
+    photo = PhotoModel(width=w, height=h)
+    if project.photo_path is None or project.embed_photo:
+        photo.png_base64 = _encode_png(project.image)
+    else:
+        ref = Path(project.photo_path).resolve()
+        photo.sha256 = _sha256(ref)
+        photo.path = str(ref)
+        if path is not None:
+            try:
+                photo.path = os.path.relpath(ref, Path(path).resolve().parent)
+            except ValueError:  # another drive on Windows
+                pass
+    return ProjectModel(
+        format=FORMAT_NAME,
+        version=FORMAT_VERSION,
+        photo=photo,
+        source_pose=_pose_to_json(project.source_pose),
+        keyframes=[KeyframeModel(frame=k.frame, pose=_pose_to_json(k.pose), interp=k.interp) for k in project.track.keyframes],
+        length_frames=project.track.length_frames,
+        fps=project.track.fps,
+        renderer=RendererModel(**vars(project.renderer)),
+        origin=origin,
+        saved_at=time.time(),
+    )
+
+
+def save_project(project: Project, path: str | os.PathLike) -> Path:
+    """Write the project atomically (a failed save leaves the old file as it was)."""
+    target = Path(path)
+    write_text_atomic(target, project_to_json(project, target))
+    return target
+
+
+def _describe(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors()[:4]:
+        where = ".".join(str(p) for p in e["loc"]) or "the file"
+        parts.append(f"{where}: {e['msg']}")
+    more = f" (and {err.error_count() - 4} more)" if err.error_count() > 4 else ""
+    return "; ".join(parts) + more
+
+
+def parse_project(text: str | bytes, base_dir: Path | None = None, name: str = "the project") -> Project:
+    """A Project from JSON text; ProjectFileError for anything malformed or newer than this version."""
+    try:
+        raw = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ProjectFileError(f"{name} is not a valid project file (not JSON: {exc})") from exc
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT_NAME:
+        raise ProjectFileError(f"{name} is not a GFLA Pose Studio project (no '{FORMAT_NAME}' format marker)")
+    version = raw.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ProjectFileError(f"{name} has no valid format version (got {version!r})")
+    if version > FORMAT_VERSION:
+        raise ProjectFileError(
+            f"{name} was made by a newer version ({version}); this version reads up to {FORMAT_VERSION}"
+        )
+    try:
+        model = ProjectModel.model_validate(raw)
+    except ValidationError as exc:
+        raise ProjectFileError(f"{name} is damaged: {_describe(exc)}") from exc
+    return _project_from_model(model, base_dir or Path.cwd(), name)
+
+
+def _project_from_model(model: ProjectModel, base_dir: Path, name: str) -> Project:
+    photo, warnings = model.photo, []
+    if photo.png_base64 is not None:
+        image, photo_path = _decode_png(photo.png_base64), None
+    elif photo.path is not None:
+        photo_path = (base_dir / photo.path).resolve()
+        if not photo_path.is_file():
+            raise ProjectFileError(f"the photo of {name} is missing: {photo_path} (move it back or re-link it)")
+        if photo.sha256 and _sha256(photo_path) != photo.sha256:
+            warnings.append(f"the photo {photo_path.name} changed since the project was saved")
+        image = _load_photo_file(photo_path)
+    else:
+        raise ProjectFileError(f"{name} is damaged: the photo is neither embedded nor referenced")
+    if image.shape[:2] != (photo.height, photo.width):
+        warnings.append(f"the photo is {image.shape[1]}×{image.shape[0]}, the project expected {photo.width}×{photo.height}")
+    try:
+        track = Track(
+            tuple(Keyframe(k.frame, _pose_from_json(k.pose), k.interp) for k in model.keyframes),
+            length_frames=model.length_frames,
+            fps=model.fps,
+        )
+        source = _pose_from_json(model.source_pose)
+    except StudioError as exc:
+        raise ProjectFileError(f"{name} is damaged: {exc}") from exc
+    renderer = RendererSettings(**model.renderer.model_dump())
+    origin = Path(model.origin) if model.origin else None
+    return Project(image, source, track, photo_path, False, renderer, warnings, origin)
+
+
+def load_project(path: str | os.PathLike) -> Project:
+    """Read a project file; ProjectFileError with a plain message when it cannot be used."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ProjectFileError(f"cannot read {p}: {exc.strerror or exc}") from exc
+    return parse_project(data, p.resolve().parent, p.name)
+
+
+# ----- autosave and crash recovery -------------------------------------------------------------
+def data_dir() -> Path:
+    """Per-user data folder ($GFLA_STUDIO_DATA overrides it, e.g. for tests)."""
+    if os.environ.get(DATA_ENV):
+        return Path(os.environ[DATA_ENV])
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / APP_DIR
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / APP_DIR
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / APP_DIR
+
+
+def autosave_path() -> Path:
+    return data_dir() / "recovery" / f"autosave{SUFFIX}"
+
+
+def autosave(project: Project, origin: str | os.PathLike | None = None) -> Path:
+    """Write the recovery file (photo referenced by absolute path when it has one, else embedded)."""
+    target = autosave_path()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ProjectFileError(f"cannot create the recovery folder {target.parent}: {exc.strerror or exc}") from exc
+    origin_str = str(Path(origin).resolve()) if origin is not None else None
+    write_text_atomic(target, project_to_json(project, None, origin=origin_str))
+    return target
+
+
+def find_recovery() -> Path | None:
+    """The recovery file left by a session that did not close cleanly, if any."""
+    p = autosave_path()
+    return p if p.is_file() and p.stat().st_size > 0 else None
+
+
+def clear_recovery() -> None:
+    """Forget the recovery file (after a clean exit, or when the user declines it)."""
+    p = autosave_path()
+    try:
+        p.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise ProjectFileError(f"cannot remove the recovery file {p}: {exc.strerror or exc}") from exc
