@@ -1,0 +1,191 @@
+"""Read GFLA checkpoints (.pth weights_only, or safetensors) and load them strictly into our networks."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+
+from core.errors import CheckpointError
+from core.gfla.configs import CONFIGS, ModelConfig
+from core.gfla.factory import build_model
+from core.gfla.layout import (
+    Layout,
+    detect_kind,
+    drop_norm_running_stats,
+    expected_layout,
+    rank_kinds,
+    strip_module_prefix,
+)
+
+__all__ = ["LoadedModel", "detect_kind", "load_model", "read_state_dict", "sha256_file", "state_dict_for_saving"]
+
+SAFETENSORS_KIND_KEY = "gfla_kind"  # metadata entry our safetensors files carry
+_LIST_LIMIT = 12
+
+
+@dataclass
+class LoadedModel:
+    """A network with its weights loaded, in eval mode, and where they came from."""
+
+    kind: str
+    config: ModelConfig
+    model: nn.Module
+    path: Path | None = None
+    sha256: str | None = None
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _describe(obj: object) -> str:
+    if isinstance(obj, Mapping):
+        keys = list(obj)[:6]
+        nested = [k for k in keys if isinstance(obj[k], Mapping)]
+        hint = f"; it wraps dicts under {nested}: save the generator's state dict on its own" if nested else ""
+        return f"a dict whose entries are not all tensors (keys {keys}){hint}"
+    return f"a {type(obj).__name__}"
+
+
+def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+    """Tensors of a .pth/.pt (torch.load, weights_only) or .safetensors file, with any ``module.`` prefix removed."""
+    p = Path(path)
+    if not p.is_file():
+        raise CheckpointError(f"checkpoint {p} does not exist" if not p.exists() else f"checkpoint {p} is not a file")
+    if p.suffix.lower() == ".safetensors":
+        from safetensors.torch import load_file
+
+        try:
+            obj: object = load_file(str(p))
+        except Exception as exc:  # safetensors raises its own error types for corrupt headers
+            raise CheckpointError(f"{p.name} is not a readable safetensors file ({exc})") from exc
+    else:
+        try:
+            obj = torch.load(p, map_location="cpu", weights_only=True)
+        except Exception as exc:  # corrupt zip, truncated pickle, or objects refused by weights_only
+            raise CheckpointError(
+                f"{p.name} cannot be read as a PyTorch checkpoint: it is corrupt, not a checkpoint, "
+                f"or holds Python objects that cannot be loaded safely ({type(exc).__name__}: {str(exc)[:200]})"
+            ) from exc
+    if (
+        not isinstance(obj, Mapping)
+        or not obj
+        or not all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in obj.items())
+    ):
+        raise CheckpointError(f"{p.name} is not a state dict of tensors: it holds {_describe(obj)}")
+    return strip_module_prefix(obj)
+
+
+def _safetensors_kind(path: Path) -> str | None:
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as fh:
+            kind = (fh.metadata() or {}).get(SAFETENSORS_KIND_KEY)
+    except Exception:
+        return None
+    return kind if kind in CONFIGS else None
+
+
+def _clip(items: list[str]) -> str:
+    more = f", … and {len(items) - _LIST_LIMIT} more" if len(items) > _LIST_LIMIT else ""
+    return ", ".join(items[:_LIST_LIMIT]) + more
+
+
+def _conform(sd: dict[str, torch.Tensor], layout: Layout, kind: str, source: str) -> dict[str, torch.Tensor]:
+    """Check ``sd`` against ``layout`` strictly; fill in the missing name of an aliased pair."""
+    sd = drop_norm_running_stats(sd, layout)
+    out = dict(sd)
+    for group in layout.aliases:
+        present = [k for k in group if k in sd]
+        if not present:
+            continue
+        first = sd[present[0]]
+        for other in present[1:]:
+            if sd[other].shape == first.shape and not torch.equal(sd[other], first):
+                raise CheckpointError(
+                    f"{source}: {present[0]} and {other} name one shared convolution but hold different values"
+                )
+        for key in group:
+            out.setdefault(key, first)
+    missing = [k for k in layout.shapes if k not in out]
+    unexpected = [k for k in out if k not in layout.shapes]
+    misshaped = [
+        f"{k} expected {tuple(layout.shapes[k])} found {tuple(v.shape)}"
+        for k, v in out.items()
+        if k in layout.shapes and tuple(v.shape) != layout.shapes[k]
+    ]
+    if missing or unexpected or misshaped:
+        ranked = rank_kinds(sd)
+        closest = ranked[0][1] if ranked[0][0][0] > 0 else "none (no key matches any known network)"
+        lines = [f"{source} does not match the {kind} network (closest known kind: {closest})"]
+        if missing:
+            lines.append(f"  missing keys ({len(missing)}): {_clip(missing)}")
+        if unexpected:
+            lines.append(f"  unexpected keys ({len(unexpected)}): {_clip(unexpected)}")
+        if misshaped:
+            lines.append(f"  mis-shaped keys ({len(misshaped)}): {_clip(misshaped)}")
+        raise CheckpointError("\n".join(lines))
+    return out
+
+
+def load_model(
+    path_or_state_dict: str | os.PathLike | Mapping[str, torch.Tensor],
+    device: str | torch.device = "cpu",
+    kind: str | None = None,
+    config: ModelConfig | None = None,
+) -> LoadedModel:
+    """Build the network and load the weights strictly; raises CheckpointError naming every mismatch.
+
+    ``kind`` overrides detection (needed to tell dance_iper from dance_fashion); ``config`` overrides
+    the kind's full-size config (for reduced-width test networks). Both names of an aliased pair are
+    accepted (they must be equal), and so is either name alone.
+    """
+    path: Path | None = None
+    if isinstance(path_or_state_dict, Mapping):
+        sd = strip_module_prefix(path_or_state_dict)
+        source = "the state dict"
+    else:
+        path = Path(path_or_state_dict)
+        sd = read_state_dict(path)
+        source = path.name
+        if kind is None and path.suffix.lower() == ".safetensors":
+            kind = _safetensors_kind(path)
+    if kind is not None and kind not in CONFIGS:
+        raise CheckpointError(f"unknown checkpoint kind {kind!r}; known kinds: {', '.join(CONFIGS)}")
+    kind = kind or detect_kind(sd)
+    config = config or CONFIGS[kind]
+    layout = expected_layout(config)
+    sd = _conform(sd, layout, kind, source)
+
+    with torch.device("meta"):
+        model = build_model(config)
+    tensors = {k: v.detach().to(device=device, dtype=torch.float32, copy=True) for k, v in sd.items()}
+    model.load_state_dict(tensors, strict=True, assign=True)
+    model.to(device)
+    if any(t.is_meta for t in [*model.parameters(), *model.buffers()]):
+        raise CheckpointError(f"{source}: internal error, some weights of the {kind} network were not loaded")
+    model.eval()
+    return LoadedModel(kind, config, model, path, sha256_file(path) if path is not None else None)
+
+
+def state_dict_for_saving(model: nn.Module) -> dict[str, torch.Tensor]:
+    """Published key layout with each aliased tensor stored once (under its first name), contiguous, on CPU."""
+    out: dict[str, torch.Tensor] = {}
+    seen: set[int] = set()
+    for key, t in model.state_dict(keep_vars=True).items():
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        out[key] = t.detach().to("cpu").contiguous().clone()
+    return out
