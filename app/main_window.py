@@ -1,0 +1,321 @@
+"""The editor window: photo canvas, result pane, pose dock and status bar, wired to the render worker."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDockWidget,
+    QMainWindow,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import file_ops
+from app.actions import build_menus, build_toolbar, create_actions, fill_recent_menu, fill_renderer_menu
+from app.banner import Banner
+from app.canvas import PoseCanvas
+from app.document import PoseDocument
+from app.panels import HintBar, RenderStatus, header_label, titled_pane
+from app.pose_dock import PoseDock
+from app.preferences import PreferencesDialog
+from app.render_client import RenderClient
+from app.result_view import ResultView
+from app.services import Services
+from app.settings import APPLICATION, ORGANIZATION, Settings
+from app.worker import Photo, RenderOutcome, user_message
+from core.skeleton import joint_label
+
+HELP = (
+    "Mouse: drag a joint to move it · hover to see its name · wheel zooms about the cursor · "
+    "middle button or Space+drag pans · right-click a joint to hide it or restore hidden ones. "
+    "Keys: click a joint, then arrows nudge it (Shift: 10×) · Delete hides it · Ctrl+Z / Ctrl+Shift+Z undo and redo · "
+    "M mirrors · Ctrl+R resets · Ctrl+1/2/3 switch the result view."
+)
+
+
+class MainWindow(QMainWindow):
+    """One photo, its editable pose and the re-rendered result."""
+
+    def __init__(self, settings: Settings, services: Services | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.services = services or Services()
+        self.document = PoseDocument(self)
+        self.client = RenderClient(self.services, self)
+        self.canvas = PoseCanvas(self.document)
+        self.result_view = ResultView()
+        self.banner = Banner()
+        self.renderer_name, self.device = "", ""
+        self.acts = create_actions(self)
+        build_menus(self, self.acts)
+        self.toolbar = build_toolbar(self, self.acts)
+        self.canvas.extra_actions = [self.acts.mirror, self.acts.reset]
+        self.pose_dock = PoseDock(self.document, [self.acts.mirror, self.acts.reset], self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.pose_dock)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.acts.panels_menu.addAction(self.pose_dock.toggleViewAction())
+        self._build_central()
+        self.render_status = RenderStatus(self.statusBar())
+        self._connect()
+        self.acts.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self))
+        self.acts.renderer_menu.aboutToShow.connect(lambda: fill_renderer_menu(self))
+        self.setAcceptDrops(True)
+        self.setWindowTitle("GFLA Pose Studio")
+        self.resize(1400, 860)
+        self.set_view_mode(settings.view_mode if settings.view_mode in self.acts.modes else "side")
+        self.client.set_renderer(settings.checkpoint, settings.device)
+
+    # ----- layout -----------------------------------------------------------------------
+    def _build_central(self) -> None:
+        self.hint = HintBar()
+        self.hint.closed.connect(self._hint_done)
+        self.hint.setVisible(not self.settings.hint_done)
+        self.result_header = header_label("Result")
+        panes = QSplitter(Qt.Orientation.Horizontal)
+        panes.addWidget(titled_pane(header_label("Photo — drag the coloured joints"), self.canvas))
+        panes.addWidget(titled_pane(self.result_header, self.result_view))
+        panes.setSizes([700, 700])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.hint)
+        layout.addWidget(panes, 1)
+        self.setCentralWidget(central)
+
+    def _connect(self) -> None:
+        c = self.client
+        c.photoReady.connect(self._on_photo_ready)
+        c.photoFailed.connect(self._on_photo_failed)
+        c.rendered.connect(self._on_rendered)
+        c.failed.connect(self.banner.show_error)
+        c.rendererChanged.connect(self._on_renderer_changed)
+        c.busy.connect(self._on_busy)
+        self.document.poseChanged.connect(self._on_pose_changed)
+        self.canvas.hoveredJointChanged.connect(self._on_hover)
+        self.canvas.dragFinished.connect(self._hint_done)
+        self.canvas.selectedJointChanged.connect(self.pose_dock.select)
+        self.pose_dock.jointSelected.connect(self.canvas.select)
+
+    def add_timeline_dock(self, widget: QWidget, title: str = "Timeline") -> QDockWidget:
+        """Put ``widget`` in a dock under the photo and result panes (the timeline's place)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{title}Dock")
+        dock.setWidget(widget)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.acts.panels_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    # ----- photos -----------------------------------------------------------------------
+    def open_photo(self, path: str | os.PathLike) -> None:
+        """Load a photo and find its person in the worker; the current photo stays until that succeeds."""
+        self.client.open_photo(str(path), self.settings.detector_backend)
+
+    def open_dialog(self) -> None:
+        path = file_ops.ask_open_image(self, self.settings.last_dir())
+        if path:
+            self.open_photo(path)
+
+    def open_sample(self) -> None:
+        sample = file_ops.sample_photo()
+        if sample is None:
+            self.banner.show_error("The bundled sample photo is missing from resources/.")
+        else:
+            self.open_photo(sample)
+
+    def detect_again(self) -> None:
+        if self.document.has_photo:
+            self.client.detect_again(self.settings.detector_backend)
+
+    @Slot(object)
+    def _on_photo_ready(self, photo: Photo) -> None:
+        doc = self.document
+        if photo.redetected and doc.has_photo and photo.path == doc.path:
+            doc.detected = photo.pose
+            doc.commit(photo.pose, "Detect pose")
+            self.client.request_render(doc.pose, settled=True)  # the source changed: render again
+            return
+        self.result_view.set_photo(photo.image)
+        doc.set_photo(photo.path, photo.image, photo.pose)
+        self.settings.add_recent(photo.path)
+        self.setWindowTitle(f"{os.path.basename(photo.path)} — GFLA Pose Studio")
+        found = int(photo.pose.present.sum())
+        if found < len(photo.pose.present):
+            self.statusBar().showMessage(
+                f"Found {found} of {len(photo.pose.present)} joints; restore missing ones in the Pose panel.", 8000
+            )
+
+    @Slot(str, str)
+    def _on_photo_failed(self, path: str, message: str) -> None:
+        keep = " The previous photo stays open." if self.document.has_photo else ""
+        self.banner.show_error(f"Could not open {os.path.basename(path)}: {message}{keep}")
+
+    # ----- pose edits -------------------------------------------------------------------
+    def mirror(self) -> None:
+        if self.document.has_photo:
+            self.document.commit(self.document.pose.mirrored(), "Mirror pose")
+
+    def reset_pose(self) -> None:
+        if self.document.has_photo:
+            self.document.commit(self.document.detected, "Reset pose")
+
+    def apply_pose_dialog(self) -> None:
+        path = file_ops.ask_open_pose(self, self.settings.last_dir())
+        if path:
+            self.apply_pose_file(path)
+
+    def apply_pose_file(self, path: str) -> bool:
+        """Apply the pose in an OpenPose JSON file as one undo step.
+
+        A file made for a frame of the photo's size (its canvas_width/height match) is applied as it is;
+        any other is scaled and placed onto the person (core.animation.retarget: body-segment lengths
+        and the hips/ankles anchor of the detected pose).
+        """
+        doc = self.document
+        if not doc.has_photo:
+            return False
+        try:
+            pose = self.services.read_pose_json(path)
+            if self.services.pose_canvas_size(path) != doc.size:
+                person = doc.detected if doc.detected.present.any() else doc.pose
+                pose = self.services.fit_pose(pose, person)
+        except Exception as exc:
+            self.banner.show_error(f"Could not apply the pose from {os.path.basename(path)}: {user_message(exc)}")
+            return False
+        doc.commit(pose, "Apply pose from file")
+        return True
+
+    @Slot(bool)
+    def _on_pose_changed(self, interactive: bool) -> None:
+        if self.document.has_photo:
+            self.client.request_render(self.document.pose, settled=not interactive)
+
+    @Slot(int)
+    def _on_hover(self, index: int) -> None:
+        if index >= 0:
+            self.statusBar().showMessage(f"{joint_label(index)} — drag to move; click it, then arrow keys nudge")
+        else:
+            self.statusBar().clearMessage()
+
+    def _hint_done(self) -> None:
+        self.hint.hide()
+        self.settings.hint_done = True
+
+    # ----- rendering --------------------------------------------------------------------
+    @Slot(object)
+    def _on_rendered(self, outcome: RenderOutcome) -> None:
+        self.result_view.set_result(outcome.result)
+        text = f"Result — {outcome.renderer}"
+        if not outcome.network and self.renderer_name and self.renderer_name != outcome.renderer:
+            text += f" (quick preview; {self.renderer_name} renders when you let go)"
+        self.result_header.setText(text)
+        self.render_status.set_time(outcome.milliseconds)
+        self.pose_dock.set_render_time(outcome.milliseconds)
+
+    @Slot(str, str)
+    def _on_renderer_changed(self, name: str, device: str) -> None:
+        self.renderer_name, self.device = name, device
+        self.render_status.set_renderer(name, device)
+        self.pose_dock.set_renderer(name, device)
+
+    @Slot(str)
+    def _on_busy(self, text: str) -> None:
+        self.render_status.set_busy(text)
+        if text and not self.document.has_photo:
+            self.result_view.placeholder = text
+            self.result_view.update()
+
+    def choose_renderer(self, checkpoint: str | None) -> None:
+        self.settings.checkpoint = checkpoint
+        self.client.set_renderer(checkpoint, self.settings.device)
+
+    def show_preferences(self) -> None:
+        dialog = PreferencesDialog(self.settings, self.services, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            dialog.apply()
+            self.client.set_renderer(self.settings.checkpoint, self.settings.device)
+
+    def set_view_mode(self, mode: str) -> None:
+        self.result_view.set_mode(mode)
+        self.acts.modes[mode].setChecked(True)
+        self.settings.view_mode = mode
+        if mode == "flow" and self.result_view.has_result and not self.result_view.has_flow:
+            self.statusBar().showMessage("This renderer gives no flow to show.", 5000)
+
+    # ----- saving -----------------------------------------------------------------------
+    def save_result_dialog(self) -> None:
+        file_ops.save_with_dialog(self, "result")
+
+    def save_pose_dialog(self) -> None:
+        file_ops.save_with_dialog(self, "pose")
+
+    def save_skeleton_dialog(self) -> None:
+        file_ops.save_with_dialog(self, "skeleton")
+
+    def show_help(self) -> None:
+        self.banner.show_info(HELP, timeout_ms=30000)
+
+    # ----- drag and drop, closing ---------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not files:
+            return
+        event.acceptProposedAction()
+        if files[0].lower().endswith(".json"):
+            self.apply_pose_file(files[0])
+        else:
+            self.open_photo(files[0])
+
+    def shutdown(self) -> None:
+        """Stop the worker thread; safe to call more than once."""
+        self.client.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        self.settings.sync()
+        super().closeEvent(event)
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python main.py", description="Open the GFLA Pose Studio editor.")
+    parser.add_argument("photo", nargs="?", help="photo to open (default: the bundled sample)")
+    parser.add_argument("--weights", help="GFLA checkpoint to render with (remembered, like a choice in Preferences)")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), help="where the network runs (remembered)")
+    return parser.parse_args(argv)
+
+
+def run_app(argv: list[str]) -> int:
+    """Open the editor window; returns the process exit code."""
+    args = _parse(list(argv))
+    file_ops.prepare_qt_environment()
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    settings = Settings()
+    if args.weights:
+        settings.checkpoint = str(Path(args.weights).resolve())
+    if args.device:
+        settings.device = args.device
+    window = MainWindow(settings)
+    window.show()
+    if args.photo:
+        window.open_photo(args.photo)
+    else:
+        window.open_sample()
+    try:
+        return int(app.exec())
+    finally:
+        window.shutdown()

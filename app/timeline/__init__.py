@@ -1,0 +1,1 @@
+"""The animation timeline: keyframe track editing, scrubbing, playback, onion skin, motion import and export."""

@@ -1,0 +1,154 @@
+"""Puts the timeline into a MainWindow: the dock, the onion skin on the canvas, project and animation actions."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget
+
+from app.timeline.controller import TimelineController
+from app.timeline.export_dialog import ExportDialog
+from app.timeline.jobs import Job
+from app.timeline.motion_dialog import MotionImportDialog
+from app.timeline.onion import OnionSkin
+from app.timeline.panel import TimelinePanel
+from app.timeline.project import ProjectManager
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+DOCK_HEIGHT = 200
+
+
+def _action(win: MainWindow, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:  # noqa: ANN001
+    a = QAction(text, win)
+    if shortcut:
+        a.setShortcut(QKeySequence(shortcut))
+    if tip:
+        a.setToolTip(tip + (f" ({shortcut})" if shortcut else ""))
+        a.setStatusTip(tip)
+    a.triggered.connect(lambda _checked=False: slot())
+    return a
+
+
+@dataclass
+class Timeline:
+    """Everything the timeline added to a window (tests and the window reach it as ``window.timeline``)."""
+
+    win: MainWindow
+    ctl: TimelineController
+    onion: OnionSkin
+    panel: TimelinePanel
+    dock: QDockWidget
+    project: ProjectManager
+    actions: dict[str, QAction]
+    export_dialog: ExportDialog | None = None
+    motion_dialog: MotionImportDialog | None = None
+
+    # ----- long jobs ----------------------------------------------------------------------------
+    def run_job(self, job: Job) -> bool:
+        """Post ``job`` to the window's worker; its failure also shows in the banner. False if one is running."""
+        job.failed.connect(lambda msg: self.win.banner.show_error(f"{job.title} failed: {msg}"))
+        return self.win.client.run_job(job)
+
+    # ----- dialogs -------------------------------------------------------------------------------
+    def show_export(self) -> ExportDialog | None:
+        win = self.win
+        if not win.document.has_photo:
+            win.banner.show_info("Open a photo first.")
+            return None
+        if not len(self.ctl.track):
+            win.banner.show_info("The animation has no keyframes yet: press ◆ Key on the timeline to add one.")
+            return None
+        stem = self.project.path.stem if self.project.path else Path(win.document.path or "animation").stem
+        default = os.path.join(win.settings.last_dir(), stem + ".mp4")
+        dlg = ExportDialog(self.ctl.track, win.document.size, win.renderer_name or "skeleton warp", default,
+                           self.run_job, win)
+        dlg.finished.connect(lambda _r: setattr(self, "export_dialog", None))
+        self.export_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def show_import(self) -> MotionImportDialog:
+        win = self.win
+        doc = win.document
+        person = (doc.detected if doc.detected.present.any() else doc.pose) if doc.has_photo else None
+        dlg = MotionImportDialog(self.run_job, person, keypoint_checkpoints(win), win.settings.detector_backend,
+                                 win.settings.last_dir(), parent=win)
+        dlg.accepted.connect(lambda: self._import(dlg))
+        dlg.finished.connect(lambda _r: setattr(self, "motion_dialog", None))
+        self.motion_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _import(self, dlg: MotionImportDialog) -> None:
+        if dlg.built is not None and self.ctl.edit(dlg.built, "Import motion"):
+            self.ctl.set_frame(0)
+            self.ctl.set_frame(0, interactive=False)
+            n = len(dlg.built)
+            self.win.statusBar().showMessage(f"Imported {dlg.built.length_frames} frames as {n} keyframes.", 8000)
+
+    def close(self) -> None:
+        """At window close: stop playback, cancel a running job, autosave or clear the recovery file."""
+        self.panel.playback.pause()
+        self.project.on_close()
+
+
+def keypoint_checkpoints(win: MainWindow) -> list[str]:
+    """Imported dance_keypoint checkpoints (for the Motion Extraction Network smoother)."""
+    try:
+        entries = win.services.find_weights()
+    except Exception:  # no manifest yet
+        return []
+    out = []
+    for e in entries:
+        if getattr(e, "kind", "") == "dance_keypoint":
+            path = e.path() if callable(e.path) else e.path
+            out.append(str(path))
+    return out
+
+
+def install_timeline(win: MainWindow) -> Timeline:
+    """Create the timeline for ``win`` and wire it in (dock, canvas onion skin, File and Export menu entries)."""
+    ctl = TimelineController(win.document, win)
+    ctl.notice.connect(lambda text: win.statusBar().showMessage(text, 6000))
+    onion = OnionSkin(win.canvas.scene(), ctl)
+    project = ProjectManager(win, ctl)
+    holder: dict[str, Timeline] = {}
+    acts = {
+        "new": _action(win, "New Project", lambda: project.new_project(), "Ctrl+N", "Start an empty animation for this photo"),
+        "open": _action(win, "Open Project…", lambda: project.open_dialog(), "Ctrl+Alt+O", "Open a saved project"),
+        "save": _action(win, "Save Project", lambda: project.save(), "Ctrl+Shift+P",
+                        "Save the photo, pose and animation as a project file"),
+        "save_as": _action(win, "Save Project As…", lambda: project.save_as_dialog()),
+        "import": _action(win, "Import Motion…", lambda: holder["t"].show_import(), "Ctrl+I",
+                          "Take a motion from a video or a folder of OpenPose JSON files"),
+        "export": _action(win, "Export Animation…", lambda: holder["t"].show_export(), "Ctrl+E",
+                          "Render the animation to MP4, GIF or PNG frames"),
+    }
+    panel = TimelinePanel(ctl, onion, [acts["import"], acts["export"]])
+    dock = win.add_timeline_dock(panel, "Timeline")
+    win.resizeDocks([dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
+    _add_menus(win, acts)
+    central = win.centralWidget().layout()
+    central.insertWidget(1, project.recovery_banner)  # under the error banner, above the panes
+    timeline = Timeline(win, ctl, onion, panel, dock, project, acts)
+    holder["t"] = timeline
+    return timeline
+
+
+def _add_menus(win: MainWindow, acts: dict[str, QAction]) -> None:
+    file_menu = next((a.menu() for a in win.menuBar().actions() if a.menu() and "File" in a.text()), None)
+    if file_menu is not None:
+        first = file_menu.actions()[0] if file_menu.actions() else None
+        file_menu.insertActions(first, [acts["new"], acts["open"], acts["save"], acts["save_as"]])
+        file_menu.insertSeparator(first)
+        file_menu.insertActions(first, [acts["import"], acts["export"]])
+        file_menu.insertSeparator(first)
+    win.acts.export_menu.addSeparator()
+    win.acts.export_menu.addAction(acts["export"])

@@ -1,0 +1,144 @@
+"""Long jobs (export, motion import, network denoising) that run in the editor's one worker thread.
+
+A ``Job`` wraps a function ``fn(ctx) -> result``. The window posts it with ``RenderClient.run_job``; the
+worker calls ``job.run(worker)`` in its thread, where ``ctx`` (a ``JobContext``) gives the function the
+worker's renderers, the open photo's source state and detectors, a ``progress(done, total)`` callback
+and a ``cancelled()`` flag. The job reports through its own Qt signals, emitted from the worker thread
+and delivered queued to the GUI thread: ``progressed``, then exactly one of ``finished`` (the result),
+``failed`` (one readable line) or ``cancelled``. A failing job never takes the worker down.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.worker import user_message
+from core.errors import Cancelled, StudioError
+
+PROGRESS_INTERVAL_S = 0.05  # progress is reported at most this often (plus the last step)
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    """How far a job is: ``done`` of ``total`` steps (total ≤ 0: unknown) after ``elapsed_s`` seconds."""
+
+    done: int
+    total: int
+    elapsed_s: float
+    text: str = ""
+
+    @property
+    def fraction(self) -> float | None:
+        return min(1.0, self.done / self.total) if self.total > 0 else None
+
+    @property
+    def eta_s(self) -> float | None:
+        """Seconds left, estimated from the pace so far (None until a step is done or the total is unknown)."""
+        if self.done <= 0 or self.total <= 0 or self.elapsed_s <= 0:
+            return None
+        return max(0.0, (self.total - self.done) * self.elapsed_s / self.done)
+
+    def describe(self, unit: str = "frame") -> str:
+        """'frame 12 of 48 · 3.1 per s · about 12 s left' (or what is known of it)."""
+        parts = [f"{unit} {self.done} of {self.total}" if self.total > 0 else f"{unit} {self.done}"]
+        if self.done and self.elapsed_s > 0:
+            parts.append(f"{self.done / self.elapsed_s:.1f} per s")
+        eta = self.eta_s
+        if eta is not None:
+            parts.append(f"about {format_seconds(eta)} left")
+        return (self.text + " · " if self.text else "") + " · ".join(parts)
+
+
+def format_seconds(s: float) -> str:
+    s = int(round(s))
+    return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"
+
+
+class JobContext:
+    """What a job's function may use; it runs in the worker thread, so it must not touch widgets."""
+
+    def __init__(self, job: Job, worker: Any) -> None:
+        self._job, self._worker = job, worker
+        self._start = time.perf_counter()
+        self._last = 0.0
+
+    def cancelled(self) -> bool:
+        return self._job.is_cancelled
+
+    def check(self) -> None:
+        """Raise Cancelled when the user cancelled."""
+        if self._job.is_cancelled:
+            raise Cancelled(f"{self._job.title} cancelled")
+
+    def progress(self, done: int, total: int = -1, text: str = "") -> None:
+        now = time.perf_counter()
+        if now - self._last >= PROGRESS_INTERVAL_S or (total > 0 and done >= total):
+            self._last = now
+            self._job.progressed.emit(JobProgress(int(done), int(total), now - self._start, text))
+
+    def renderer(self, network: bool = True) -> Any:
+        """The checkpoint renderer when one is loaded and ``network``, else the skeleton-warp renderer."""
+        return self._worker.job_renderer(network)
+
+    def source(self, renderer: Any) -> tuple[Any, Any]:
+        """(photo, source state) of the open photo for ``renderer``; StudioError when no photo is open."""
+        return self._worker.job_source(renderer)
+
+    def detector(self, backend: str) -> Any:
+        return self._worker.job_detector(backend)
+
+    def busy(self, text: str) -> None:
+        self._worker.busy.emit(text)
+
+
+class Job(QObject):
+    """One long task; create it in the GUI thread, post it with ``RenderClient.run_job``, cancel it any time."""
+
+    progressed = Signal(object)  # JobProgress
+    finished = Signal(object)  # the function's result
+    failed = Signal(str)  # one line for the banner
+    cancelled = Signal()
+    ended = Signal()  # after any of the three above
+
+    def __init__(self, title: str, fn: Callable[[JobContext], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.fn = fn
+        self._cancel = threading.Event()
+        self.done = False  # set in the worker thread once the job has ended
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next check (a job not started yet ends at once when it comes up)."""
+        self._cancel.set()
+
+    def run(self, worker: Any) -> None:
+        """Called by the worker in its thread; never raises."""
+        ctx = JobContext(self, worker)
+        try:
+            ctx.check()
+            worker.busy.emit(f"{self.title}…")
+            result = self.fn(ctx)
+        except Cancelled:
+            self.done = True
+            self.cancelled.emit()
+        except Exception as exc:  # a job must never take the worker down
+            if not isinstance(exc, StudioError):
+                traceback.print_exc()
+            self.done = True
+            self.failed.emit(user_message(exc))
+        else:
+            self.done = True
+            self.finished.emit(result)
+        self.ended.emit()
+

@@ -1,0 +1,321 @@
+"""The Import Motion dialog: a video (pose detected per frame in the worker) or a folder of OpenPose JSON files,
+cleaned by a chosen smoother, optionally fitted to the photo's person, thinned into keyframes or kept dense.
+
+A small plot shows one joint's raw and cleaned x / y over time so the user sees what the smoother does.
+Loading and the Motion Extraction Network run as Jobs in the worker thread (progress, cancel); the
+classical smoothers are fast enough to run as the user changes their settings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.timeline.jobs import Job, JobContext, JobProgress
+from app.timeline.trajectory import TrajectoryPlot
+from core.animation.keyframes import Track
+from core.skeleton import Pose
+
+SMOOTHERS = {"none": "None (keep as detected)", "savgol": "Savitzky–Golay", "oneeuro": "One-Euro filter",
+             "network": "Motion Extraction Network (dance_keypoint)"}
+VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v *.gif);;All files (*)"
+
+
+def load_motion_fn(path: str, backend: str) -> Callable[[JobContext], Any]:
+    def run(ctx: JobContext) -> Any:
+        from core.animation.motion_import import load_motion
+
+        detector = None if Path(path).is_dir() else ctx.detector(backend)
+        return load_motion(path, detector=detector, progress=lambda d, t: ctx.progress(d, t, "Finding the person"),
+                           cancel=ctx.cancelled)
+
+    return run
+
+
+def network_fn(xy: np.ndarray, frame_size: tuple[int, int] | None, checkpoint: str,
+               loader: Callable[[str], Any]) -> Callable[[JobContext], np.ndarray]:
+    def run(ctx: JobContext) -> np.ndarray:
+        from core.animation.motion_net import denoise_with_network
+
+        model = loader(checkpoint)
+        ctx.check()
+        out = denoise_with_network(xy, model, frame_size, cancel=ctx.cancelled,
+                                   progress=lambda d, t: ctx.progress(d, t, "Cleaning with the network"))
+        return out.openpose18  # (T, 18, 2)
+
+    return run
+
+
+def _default_loader(path: str) -> Any:
+    from core.animation.motion_net import load_keypoint_model
+
+    return load_keypoint_model(path)
+
+
+class MotionImportDialog(QDialog):
+    """Builds a Track from a motion; ``track()`` is what Import puts on the timeline (one undo step)."""
+
+    def __init__(self, run_job: Callable[[Job], bool], person: Pose | None, keypoint_checkpoints: list[str],
+                 backend: str = "mediapipe", start_dir: str = "", keypoint_loader: Callable[[str], Any] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import Motion")
+        self.run_job, self.person, self.backend, self.start_dir = run_job, person, backend, start_dir
+        self.loader = keypoint_loader or _default_loader
+        self.motion: Any = None  # core.animation.motion_import.Motion
+        self.cleaned: np.ndarray | None = None  # (T, 18, 2)
+        self.job: Job | None = None
+        self.built: Track | None = None  # set by accept()
+        self._net_cache: dict[str, np.ndarray] = {}
+        self.source = QLineEdit()
+        self.source.setPlaceholderText("A video file or a folder of OpenPose .json files")
+        video, folder, self.load_button = QPushButton("Video…"), QPushButton("OpenPose folder…"), QPushButton("Load")
+        video.clicked.connect(self._pick_video)
+        folder.clicked.connect(self._pick_folder)
+        self.load_button.clicked.connect(lambda: self.load())
+        src_row = QHBoxLayout()
+        for w in (self.source, video, folder, self.load_button):
+            src_row.addWidget(w, 1 if w is self.source else 0)
+        self.info = QLabel("Nothing loaded yet.")
+        self.smoother = QComboBox()
+        for key, title in SMOOTHERS.items():
+            self.smoother.addItem(title, key)
+        self.checkpoint = QComboBox()
+        for path in keypoint_checkpoints:
+            self.checkpoint.addItem(os.path.basename(path), path)
+        net_item = self.smoother.model().item(3)
+        net_item.setEnabled(bool(keypoint_checkpoints))
+        if not keypoint_checkpoints:
+            net_item.setToolTip("Import a dance_keypoint checkpoint (Preferences) to use the network")
+        self.window_spin = QSpinBox()
+        self.window_spin.setRange(5, 61)
+        self.window_spin.setSingleStep(2)
+        self.window_spin.setValue(9)
+        self.window_spin.setSuffix(" frames")
+        self.cutoff = QDoubleSpinBox()
+        self.cutoff.setRange(0.05, 30.0)
+        self.cutoff.setValue(1.0)
+        self.cutoff.setSuffix(" Hz min cutoff")
+        self.beta = QDoubleSpinBox()
+        self.beta.setRange(0.0, 2.0)
+        self.beta.setDecimals(3)
+        self.beta.setSingleStep(0.01)
+        self.beta.setValue(0.02)
+        self.beta.setPrefix("speed β ")
+        params = QHBoxLayout()
+        for w in (self.window_spin, self.cutoff, self.beta, self.checkpoint):
+            params.addWidget(w)
+        params.addStretch(1)
+        self.plot = TrajectoryPlot()
+        self.retarget = QCheckBox("Fit the motion to the person in the photo (scale and position)")
+        self.retarget.setChecked(person is not None and bool(person.present.any()))
+        self.retarget.setEnabled(person is not None and bool(person.present.any()))
+        self.thin = QCheckBox("Thin into keyframes where the motion bends (off: one keyframe per frame)")
+        self.thin.setChecked(True)
+        self.tolerance = QDoubleSpinBox()
+        self.tolerance.setRange(0.1, 50.0)
+        self.tolerance.setValue(2.0)
+        self.tolerance.setSuffix(" px tolerance")
+        self.thin.toggled.connect(self.tolerance.setEnabled)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.buttons = QDialogButtonBox()
+        self.import_button = self.buttons.addButton("Import to the timeline", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button.setEnabled(False)
+        self.import_button.clicked.connect(self.accept)
+        self.cancel_button.clicked.connect(self._cancel_or_close)
+        form = QFormLayout()
+        form.addRow("Source", src_row)
+        form.addRow("", self.info)
+        form.addRow("Smoothing", self.smoother)
+        form.addRow("", params)
+        form.addRow(self.plot)
+        form.addRow("", self.retarget)
+        thin_row = QHBoxLayout()
+        thin_row.addWidget(self.thin)
+        thin_row.addWidget(self.tolerance)
+        form.addRow("", thin_row)
+        col = QVBoxLayout(self)
+        col.addLayout(form)
+        col.addWidget(self.progress)
+        col.addWidget(self.status)
+        col.addWidget(self.buttons)
+        self.smoother.currentIndexChanged.connect(lambda *_: self.update_cleaned())
+        for sig in (self.window_spin.valueChanged, self.cutoff.valueChanged, self.beta.valueChanged,
+                    self.checkpoint.currentIndexChanged):
+            sig.connect(lambda *_: self.update_cleaned())
+        self.plot.jointChanged.connect(lambda *_: self._replot())
+        self._show_params()
+        self.resize(760, 640)
+
+    # ----- loading -------------------------------------------------------------------------------
+    def _pick_video(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Take the motion from a video", self.start_dir, VIDEO_FILTER)
+        if path:
+            self.load(path)
+
+    def _pick_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "A folder of OpenPose JSON files (one per frame)", self.start_dir)
+        if path:
+            self.load(path)
+
+    def load(self, path: str | None = None) -> Job | None:
+        """Read the motion at ``path`` (default: the Source field) in the worker; returns the job."""
+        path = (path or self.source.text()).strip()
+        self.source.setText(path)
+        if not path:
+            self.status.setText("Choose a video or a folder of OpenPose JSON files first.")
+            return None
+        return self._start(Job(f"Reading the motion from {os.path.basename(path)}", load_motion_fn(path, self.backend), self),
+                           self._on_loaded)
+
+    def _start(self, job: Job, on_done: Callable[[Any], None]) -> Job | None:
+        job.progressed.connect(self._on_progress)
+        job.finished.connect(lambda result: (self._end_job(), on_done(result)))
+        job.failed.connect(lambda msg: (self._end_job(), self.status.setText(f"⚠ {msg}")))
+        job.cancelled.connect(lambda: (self._end_job(), self.status.setText("Cancelled.")))
+        if not self.run_job(job):
+            self.status.setText("Another long job is running; wait for it or cancel it first.")
+            return None
+        self.job = job
+        self.progress.setRange(0, 0)
+        self.status.setText(f"{job.title}…")
+        for w in (self.load_button, self.smoother, self.import_button):
+            w.setEnabled(False)
+        self.cancel_button.setText("Cancel")
+        return job
+
+    def _end_job(self) -> None:
+        self.job = None
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.load_button.setEnabled(True)
+        self.smoother.setEnabled(True)
+        self.import_button.setEnabled(self.cleaned is not None)
+        self.cancel_button.setText("Close")
+
+    def _on_progress(self, p: JobProgress) -> None:
+        if p.total > 0:
+            self.progress.setRange(0, p.total)
+            self.progress.setValue(p.done)
+        self.status.setText(p.describe("frame"))
+
+    def _on_loaded(self, motion: Any) -> None:
+        self.motion = motion
+        self._net_cache.clear()
+        size = f" ({motion.frame_size[0]}×{motion.frame_size[1]})" if motion.frame_size else ""
+        found = int((~np.isnan(motion.xy).any(axis=2)).any(axis=1).sum())
+        self.info.setText(f"{len(motion)} frames at {motion.fps:g} fps from {os.path.basename(motion.source)}{size}; "
+                          f"a person in {found} of them.")
+        self.status.setText("")
+        self.update_cleaned()
+
+    # ----- smoothing -----------------------------------------------------------------------------
+    def set_smoother(self, key: str) -> None:
+        self.smoother.setCurrentIndex(list(SMOOTHERS).index(key))
+
+    def _show_params(self) -> None:
+        key = self.smoother.currentData()
+        self.window_spin.setVisible(key == "savgol")
+        self.cutoff.setVisible(key == "oneeuro")
+        self.beta.setVisible(key == "oneeuro")
+        self.checkpoint.setVisible(key == "network")
+
+    def update_cleaned(self) -> None:
+        """Recompute the cleaned motion for the chosen smoother (the network one runs as a job)."""
+        from core.animation.smoothing import MotionError, smooth_motion
+
+        self._show_params()
+        if self.motion is None:
+            return
+        key = self.smoother.currentData()
+        raw = self.motion.xy
+        if key == "network":
+            path = self.checkpoint.currentData()
+            if path in self._net_cache:
+                self.cleaned = self._net_cache[path]
+            else:
+                self.cleaned = None
+                fn = network_fn(raw, self.motion.frame_size, path, self.loader)
+                self._start(Job("Cleaning the motion with the network", fn, self), lambda xy: self._net_done(path, xy))
+        else:
+            window = self.window_spin.value() | 1  # Savitzky–Golay needs an odd window
+            params = {"window": window} if key == "savgol" else {"min_cutoff": self.cutoff.value(), "beta": self.beta.value()}
+            try:
+                self.cleaned = smooth_motion(raw, key, self.motion.fps, **params)
+            except MotionError as exc:
+                self.cleaned = None
+                self.status.setText(f"⚠ {exc}")
+        self.import_button.setEnabled(self.cleaned is not None and self.job is None)
+        self._replot()
+
+    def _net_done(self, path: str, xy: np.ndarray) -> None:
+        self._net_cache[path] = xy
+        if self.smoother.currentData() == "network" and self.checkpoint.currentData() == path:
+            self.cleaned = xy
+            self.import_button.setEnabled(True)
+            self._replot()
+
+    def _replot(self) -> None:
+        raw = None if self.motion is None else self.motion.xy
+        self.plot.show_motion(raw, self.cleaned)
+
+    # ----- result --------------------------------------------------------------------------------
+    def track(self) -> Track:
+        """The cleaned motion as a Track (fitted and thinned as chosen); MotionError when it cannot be made."""
+        from core.animation.retarget import motion_to_track, retarget
+        from core.animation.smoothing import MotionError
+
+        if self.motion is None or self.cleaned is None:
+            raise MotionError("load a motion first")
+        xy = self.cleaned
+        if self.retarget.isChecked() and self.person is not None:
+            xy = retarget(xy, self.person)
+        tolerance = self.tolerance.value() if self.thin.isChecked() else None
+        return motion_to_track(xy, self.motion.fps, tolerance)
+
+    def accept(self) -> None:
+        """Close with ``built`` set to the Track to import; a motion that cannot be used keeps the dialog open."""
+        from core.errors import StudioError
+
+        try:
+            self.built = self.track()
+        except StudioError as exc:
+            self.status.setText(f"⚠ {exc}")
+            return
+        super().accept()
+
+    def _cancel_or_close(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+        else:
+            self.reject()
+
+    def reject(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+        super().reject()

@@ -1,0 +1,172 @@
+"""The timeline dock's contents: transport and keyframe buttons, segment interpolation, length/fps, the strip."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.timeline.controller import TimelineController
+from app.timeline.onion import OnionSkin
+from app.timeline.playback import Playback
+from app.timeline.plot import INTERP_COLOURS, INTERP_TITLES, TimelineView
+from core.animation.keyframes import INTERPOLATIONS
+
+EMPTY_HINT = "No keyframes yet: pose the person, then press ◆ Key (K) to record the pose at the playhead."
+UNKEYED_HINT = "● The pose on the canvas is not keyed here: press ◆ Key (K) to record it."
+
+
+def _button(text: str, tip: str, slot, shortcut: str | None = None) -> QToolButton:  # noqa: ANN001
+    b = QToolButton()
+    b.setText(text)
+    b.setToolTip(tip + (f" ({shortcut})" if shortcut else ""))
+    b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    b.clicked.connect(lambda _checked=False: slot())
+    return b
+
+
+def _sep() -> QFrame:
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.VLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line
+
+
+class TimelinePanel(QWidget):
+    """Everything in the timeline dock; keyboard shortcuts work while the dock has focus."""
+
+    def __init__(self, ctl: TimelineController, onion: OnionSkin | None = None, actions: list[QAction] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctl = ctl
+        self.onion = onion
+        self.playback = Playback(ctl, self)
+        self.view = TimelineView(ctl)
+        self.play_button = _button("▶ Play", "Play the animation at its frame rate", self.playback.toggle, "Space")
+        self.loop_box = QCheckBox("Loop")
+        self.loop_box.setChecked(True)
+        self.loop_box.toggled.connect(lambda on: setattr(self.playback, "loop", on))
+        self.frame_spin = QSpinBox()
+        self.frame_spin.setPrefix("frame ")
+        self.frame_spin.setToolTip("The playhead (← → step one frame, Home / End jump)")
+        self.frame_spin.valueChanged.connect(lambda v: ctl.set_frame(v))
+        self.time_label = QLabel()
+        self.time_label.setMinimumWidth(110)
+        self.key_button = _button("◆ Key", "Record the canvas pose as a keyframe at the playhead", ctl.add_key, "K")
+        self.key_button.setStyleSheet("font-weight:600;")
+        self.interp_combo = QComboBox()
+        for name in INTERPOLATIONS:
+            self.interp_combo.addItem(INTERP_TITLES[name], name)
+        self.interp_combo.setToolTip("How the pose moves from the selected keyframe (or the one before the playhead) "
+                                     "to the next: hold, straight line, smooth spline, or ease in/out")
+        self.interp_combo.activated.connect(lambda i: ctl.set_interp(self.interp_combo.itemData(i)))
+        self.segment_label = QLabel("Segment:")
+        self.onion_box = QCheckBox("Onion skin")
+        self.onion_box.setToolTip("Show the keyframes before (blue) and after (orange) the playhead faintly on the photo")
+        self.onion_box.setChecked(onion is None or onion.enabled)
+        self.onion_box.toggled.connect(lambda on: onion.set_enabled(on) if onion is not None else None)
+        self.length_spin = QSpinBox()
+        self.length_spin.setRange(1, 100000)
+        self.length_spin.setSuffix(" frames")
+        self.length_spin.setKeyboardTracking(False)  # typing "120" is one edit, not 1 → 12 → 120
+        self.length_spin.setToolTip("Length of the animation")
+        self.length_spin.valueChanged.connect(ctl.set_length)
+        self.fps_spin = QDoubleSpinBox()
+        self.fps_spin.setRange(1.0, 240.0)
+        self.fps_spin.setDecimals(3)
+        self.fps_spin.setSuffix(" fps")
+        self.fps_spin.setKeyboardTracking(False)
+        self.fps_spin.setToolTip("Frames per second, for playback and export")
+        self.fps_spin.valueChanged.connect(ctl.set_fps)
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color:#c9a227;")
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        for w in (_button("⏮", "Go to the first frame", lambda: ctl.set_frame(0), "Home"), self.play_button,
+                  self.loop_box, self.frame_spin, self.time_label, _sep(), self.key_button,
+                  _button("Delete", "Delete the selected keyframes", ctl.delete_keys, "Del"),
+                  _button("Duplicate", "Copy the selected keyframe to the playhead", ctl.duplicate_key, "Shift+D"),
+                  _button("Copy", "Copy the selected keyframes", ctl.copy, "Ctrl+C"),
+                  _button("Paste", "Paste copied keyframes at the playhead", ctl.paste, "Ctrl+V"), _sep(),
+                  self.segment_label, self.interp_combo, self.onion_box, _sep(), self.length_spin, self.fps_spin):
+            row.addWidget(w)
+        row.addStretch(1)
+        for action in actions or []:
+            b = QToolButton()
+            b.setDefaultAction(action)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            row.addWidget(b)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(4, 2, 4, 2)
+        col.setSpacing(2)
+        col.addLayout(row)
+        col.addWidget(self.view, 1)
+        col.addWidget(self.hint)
+        self._shortcuts()
+        self.playback.playingChanged.connect(self._on_playing)
+        ctl.trackChanged.connect(self.sync)
+        ctl.frameChanged.connect(self.sync)
+        ctl.selectionChanged.connect(self.sync)
+        ctl.doc.poseChanged.connect(lambda _i: self._update_hint())
+        self.sync()
+
+    def _shortcuts(self) -> None:
+        ctl = self.ctl
+        keys = {
+            "Space": self.playback.toggle, "K": ctl.add_key, "Delete": ctl.delete_keys, "Backspace": ctl.delete_keys,
+            "Shift+D": ctl.duplicate_key, "Ctrl+C": ctl.copy, "Ctrl+V": ctl.paste,
+            "Left": lambda: ctl.set_frame(ctl.frame - 1), "Right": lambda: ctl.set_frame(ctl.frame + 1),
+            "Home": lambda: ctl.set_frame(0), "End": lambda: ctl.set_frame(ctl.track.length_frames - 1),
+        }
+        for seq, slot in keys.items():
+            sc = QShortcut(QKeySequence(seq), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+
+    def _on_playing(self, playing: bool) -> None:
+        self.play_button.setText("⏸ Pause" if playing else "▶ Play")
+
+    def sync(self, *_: object) -> None:
+        """Bring every control in line with the controller (signals blocked: this is display, not edit)."""
+        ctl, track = self.ctl, self.ctl.track
+        with QSignalBlocker(self.frame_spin), QSignalBlocker(self.length_spin), QSignalBlocker(self.fps_spin):
+            self.frame_spin.setRange(0, track.length_frames - 1)
+            self.frame_spin.setValue(ctl.frame)
+            self.length_spin.setValue(track.length_frames)
+            self.fps_spin.setValue(track.fps)
+        self.time_label.setText(f"{ctl.frame / track.fps:.2f} s of {track.duration_s:.2f} s")
+        key = ctl.segment_key()
+        self.interp_combo.setEnabled(key is not None)
+        if key is not None:
+            with QSignalBlocker(self.interp_combo):
+                self.interp_combo.setCurrentIndex(INTERPOLATIONS.index(key.interp))
+            r, g, b = INTERP_COLOURS[key.interp]
+            self.segment_label.setText(f"Segment from ◆{key.frame}:")
+            self.interp_combo.setStyleSheet(f"QComboBox {{ border-left: 6px solid rgb({r},{g},{b}); }}")
+        else:
+            self.segment_label.setText("Segment:")
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        ctl = self.ctl
+        if not len(ctl.track):
+            self.hint.setText(EMPTY_HINT)
+        elif ctl.doc.has_photo and not ctl.pose_is_keyed():
+            self.hint.setText(UNKEYED_HINT)
+        else:
+            n = len(ctl.track)
+            self.hint.setText(f"{n} keyframe{'s' if n != 1 else ''} · drag a ◆ to move it, click or drag elsewhere to "
+                              "scrub · right-click for more · Ctrl+Z undoes timeline edits too")
+        self.hint.setStyleSheet("color:#c9a227;" if (not len(ctl.track) or "●" in self.hint.text()) else "color:#9aa;")

@@ -1,0 +1,276 @@
+"""The editor's worker object: photo loading, pose detection and rendering in one long-lived thread.
+
+The GUI thread never waits on it. Each kind of request has one slot in a mailbox; a newer request of the
+same kind replaces an older one that has not started, so dragging never builds a queue. Results carry
+the photo id and pose generation they were made for, and the client (app/render_client.py) drops stale ones.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app.services import Services
+from core.errors import CheckpointError, StudioError
+from core.skeleton import Pose
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo that loaded and in which a person was found."""
+
+    photo_id: int
+    path: str
+    image: np.ndarray  # (H, W, 3) uint8 RGB
+    pose: Pose  # the detected (source) pose
+    mask: np.ndarray | None  # (H, W) person mask from the detector, when it gives one
+    redetected: bool = False  # True: same photo, detection run again
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    """One render result and what it was made for."""
+
+    photo_id: int
+    generation: int
+    network: bool  # True: made by the checkpoint renderer; False: the warp preview
+    result: Any  # core.render.RenderResult
+    renderer: str
+    device: str
+    milliseconds: float  # the render call alone (a first encode_source for the photo is not counted)
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    photo_id: int
+    generation: int
+    pose: Pose
+    settled: bool
+
+
+def user_message(exc: BaseException) -> str:
+    """One readable line for the banner: StudioError messages as they are, others with their type."""
+    if isinstance(exc, StudioError):
+        text = str(exc)
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return line if len(line) <= 300 else line[:297] + "…"
+
+
+class Mailbox:
+    """One pending request per kind, guarded by a lock; ``take`` hands them out in priority order."""
+
+    ORDER = ("renderer", "open", "detect", "render")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._slots: dict[str, Any] = {}
+        self.closed = False
+
+    def put(self, kind: str, request: Any) -> None:
+        with self._lock:
+            self._slots[kind] = request
+
+    def take(self) -> tuple[str, Any] | None:
+        with self._lock:
+            for kind in self.ORDER:
+                if kind in self._slots:
+                    return kind, self._slots.pop(kind)
+        return None
+
+    def has(self, kind: str) -> bool:
+        with self._lock:
+            return kind in self._slots
+
+
+class RenderWorker(QObject):
+    """Lives in the worker thread; owns the detector, both renderers and their per-photo source states."""
+
+    photoReady = Signal(object)  # Photo
+    photoFailed = Signal(str, str)  # path, message
+    rendered = Signal(object)  # RenderOutcome
+    failed = Signal(str)  # message for the banner
+    rendererChanged = Signal(str, str)  # renderer name, device
+    busy = Signal(str)  # what is running; "" when idle
+
+    def __init__(self, services: Services, mailbox: Mailbox) -> None:
+        super().__init__()
+        self._services = services
+        self._mailbox = mailbox
+        self._photo: Photo | None = None
+        self._next_photo_id = 1
+        self._warp: Any = None
+        self._net: Any = None
+        self._net_path: str | None = None
+        self._states: dict[int, Any] = {}  # id(renderer) -> SourceState for the current photo
+        self._detectors: dict[str, Any] = {}
+        self._last_preview: tuple[int, int] | None = None
+
+    # ----- the loop ---------------------------------------------------------------------
+    @Slot()
+    def drain(self) -> None:
+        while not self._mailbox.closed:
+            item = self._mailbox.take()
+            if item is None:
+                return
+            kind, request = item
+            try:
+                getattr(self, f"_do_{kind}")(request)
+            except Exception as exc:  # the worker must survive anything a backend throws
+                traceback.print_exc()
+                self.failed.emit(user_message(exc))
+            finally:
+                self.busy.emit("")
+
+    # ----- renderers --------------------------------------------------------------------
+    def _warp_renderer(self) -> Any:
+        if self._warp is None:
+            self._warp = self._services.load_renderer(None, "cpu")
+        return self._warp
+
+    def _announce(self) -> None:
+        r = self._net or self._warp_renderer()
+        self.rendererChanged.emit(r.name, str(getattr(r, "device", "cpu")))
+
+    def _do_renderer(self, request: tuple[str | None, str]) -> None:
+        path, device = request
+        self._drop_net()
+        if path:
+            self.busy.emit(f"Loading checkpoint {os.path.basename(path)}…")
+            self._load_net(path, device)
+        self._announce()
+
+    def _load_net(self, path: str, device: str) -> bool:
+        """Load the checkpoint renderer on ``device``, else on the CPU; on failure say so and keep the warp."""
+        first_error = ""
+        for dev in dict.fromkeys([device, "cpu"]):
+            try:
+                self._net, self._net_path = self._services.load_renderer(path, dev), path
+            except Exception as exc:
+                first_error = first_error or user_message(exc)
+                if isinstance(exc, CheckpointError):
+                    break  # the file itself is wrong: another device will not help
+                continue
+            if dev != device:
+                self.failed.emit(f"Could not use the {device.upper()} device ({first_error}); the network runs on the CPU.")
+            return True
+        self.failed.emit(f"Could not load the checkpoint: {first_error} — using the skeleton warp instead.")
+        return False
+
+    def _drop_net(self) -> None:
+        if self._net is not None:
+            self._states.pop(id(self._net), None)
+        self._net, self._net_path = None, None
+
+    def _state_for(self, renderer: Any) -> Any:
+        state = self._states.get(id(renderer))
+        if state is None:
+            photo = self._photo
+            assert photo is not None
+            params = inspect.signature(renderer.encode_source).parameters
+            if "mask" in params and photo.mask is not None:
+                state = renderer.encode_source(photo.image, photo.pose, mask=photo.mask)
+            else:
+                state = renderer.encode_source(photo.image, photo.pose)
+            self._states[id(renderer)] = state
+        return state
+
+    def _render_with(self, renderer: Any, request: RenderRequest, network: bool) -> None:
+        state = self._state_for(renderer)
+        start = time.perf_counter()
+        result = renderer.render(state, request.pose)
+        ms = (time.perf_counter() - start) * 1000.0
+        device = str(getattr(renderer, "device", "cpu"))
+        self.rendered.emit(
+            RenderOutcome(request.photo_id, request.generation, network, result, renderer.name, device, ms)
+        )
+
+    # ----- requests ---------------------------------------------------------------------
+    def _do_render(self, request: RenderRequest) -> None:
+        photo = self._photo
+        if photo is None or request.photo_id != photo.photo_id:
+            return  # made for a photo that is no longer open
+        key = (request.photo_id, request.generation)
+        if key != self._last_preview:
+            try:
+                self._render_with(self._warp_renderer(), request, network=False)
+                self._last_preview = key
+            except Exception as exc:
+                self.failed.emit(f"Could not render this pose: {user_message(exc)}")
+                return
+        if not request.settled or self._net is None or self._mailbox.has("render"):
+            return  # a newer pose is waiting: the network would render a stale one
+        self.busy.emit(f"Rendering with {self._net.name}…")
+        try:
+            self._render_with(self._net, request, network=True)
+        except Exception as exc:
+            traceback.print_exc()
+            self._fall_back(exc, request)
+
+    def _fall_back(self, exc: Exception, request: RenderRequest) -> None:
+        """After a network failure: retry on the CPU if it ran on a GPU, else keep to the warp renderer."""
+        reason = user_message(exc)
+        on_gpu = str(getattr(self._net, "device", "cpu")).startswith("cuda")
+        path = self._net_path
+        self._drop_net()
+        if on_gpu and path and self._load_net(path, "cpu"):
+            self._announce()
+            self.failed.emit(f"The network failed on the GPU ({reason}); switched to the CPU.")
+            try:
+                self._render_with(self._net, request, network=True)
+                return
+            except Exception as exc2:
+                self._drop_net()
+                reason = user_message(exc2)
+        self._announce()
+        self.failed.emit(f"The network failed ({reason}); showing the skeleton warp instead.")
+
+    def _detector(self, backend: str) -> Any:
+        if backend not in self._detectors:
+            self._detectors[backend] = self._services.get_detector(backend)
+        return self._detectors[backend]
+
+    def _do_open(self, request: tuple[str, str]) -> None:
+        path, backend = request
+        name = os.path.basename(path)
+        self.busy.emit(f"Opening {name}…")
+        try:
+            image = self._services.load_image(path)
+            self.busy.emit(f"Finding the person in {name}…")
+            detection = self._detector(backend).detect(image)
+        except Exception as exc:
+            if not isinstance(exc, StudioError):
+                traceback.print_exc()
+            self.photoFailed.emit(path, user_message(exc))
+            return
+        self._set_photo(path, image, detection, redetected=False)
+
+    def _do_detect(self, backend: str) -> None:
+        photo = self._photo
+        if photo is None:
+            return
+        self.busy.emit(f"Finding the person in {os.path.basename(photo.path)}…")
+        try:
+            detection = self._detector(backend).detect(photo.image)
+        except Exception as exc:
+            self.failed.emit(f"Detection failed: {user_message(exc)}")
+            return
+        self._set_photo(photo.path, photo.image, detection, redetected=True)
+
+    def _set_photo(self, path: str, image: np.ndarray, detection: Any, redetected: bool) -> None:
+        pose = Pose.coerce(detection.pose)
+        mask = getattr(detection, "mask", None)
+        self._photo = Photo(self._next_photo_id, path, image, pose, mask, redetected)
+        self._next_photo_id += 1
+        self._states.clear()
+        self._last_preview = None
+        self.photoReady.emit(self._photo)

@@ -1,0 +1,155 @@
+"""Launch the real editor on the bundled sample photo, drag a joint, and write docs/screenshots/*.png.
+
+Usage: python scripts/take_screenshots.py [--photo PATH] [--out docs/screenshots]
+Runs under the current X display; without one it starts Xvfb itself (apt-get install xvfb), and
+falls back to Qt's offscreen platform when Xvfb is missing. Settings go to a temporary file, so the
+user's own settings are never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def start_display() -> subprocess.Popen | None:
+    """Make sure Qt has somewhere to draw: the current display, a private Xvfb, or offscreen."""
+    if os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if shutil.which("Xvfb") is None:
+        print("no DISPLAY and no Xvfb: using Qt's offscreen platform", file=sys.stderr)
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return None
+    display = ":97"
+    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.environ["DISPLAY"] = display
+    time.sleep(1.0)
+    return proc
+
+
+def wait_until(app, condition, timeout: float = 60.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("the window did not get there in time")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def settle(app, window, timeout: float = 120.0) -> None:
+    """Wait until the worker has been idle, with the newest pose's result shown, for half a second."""
+    end = time.monotonic() + timeout
+    quiet_since = None
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+        if not window.client.idle:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 0.5:
+            return
+    raise TimeoutError("the renderer did not settle in time")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--photo", help="photo to open (default: the bundled sample)")
+    parser.add_argument("--weights", help="a GFLA checkpoint to render with (default: the skeleton warp)")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = parser.parse_args(argv)
+    xvfb = start_display()
+    try:
+        return take(args)
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+            xvfb.wait()
+
+
+def take(args: argparse.Namespace) -> int:
+    from app import file_ops
+
+    file_ops.prepare_qt_environment()
+    from PySide6.QtCore import QPoint, QSettings, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from app.main_window import MainWindow
+    from app.settings import Settings
+    from core.imageio_utils import save_image
+    from core.skeleton import JOINT_INDEX
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    tmp = tempfile.mkdtemp(prefix="gfla-screens-")
+    settings = Settings(QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat))
+    settings.checkpoint = args.weights
+    settings.device = "cpu"
+    window = MainWindow(settings)
+    window.resize(1500, 900)
+    window.show()
+    photo = args.photo or file_ops.sample_photo()
+    if photo is None:
+        print("no photo: resources/ has no sample and --photo was not given", file=sys.stderr)
+        return 1
+    window.open_photo(photo)
+    wait_until(app, lambda: window.document.has_photo or window.banner.isVisible(), 120)
+    if not window.document.has_photo:
+        print(f"could not open {photo}: {window.banner.text()}", file=sys.stderr)
+        return 1
+    settle(app, window)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def shoot(name: str) -> None:
+        from app.qimage import qimage_to_rgb
+
+        save_image(out / name, qimage_to_rgb(window.grab().toImage()))
+        print("wrote", out / name)
+
+    shoot("01_opened.png")
+    # Raise the right arm: drag the wrist up beside the head, in small steps like a hand would.
+    canvas, vp = window.canvas, window.canvas.viewport()
+    wrist, elbow = JOINT_INDEX["right_wrist"], JOINT_INDEX["right_elbow"]
+    pose = window.document.pose
+    for joint, lift in ((elbow, 0.55), (wrist, 1.0)):
+        if not pose.present[joint]:
+            continue
+        start = canvas.joint_viewport_pos(joint)
+        head = canvas.joint_viewport_pos(JOINT_INDEX["neck"])
+        end = QPoint(start.x() - int(0.25 * abs(head.y() - start.y())), int(start.y() - lift * 1.25 * abs(start.y() - head.y())))
+        QTest.mouseMove(vp, start)
+        QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+        for k in range(1, 21):
+            QTest.mouseMove(vp, start + (end - start) * (k / 20))
+            app.processEvents()
+            time.sleep(0.02)
+        QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+        settle(app, window)
+    QTest.mouseMove(vp, canvas.joint_viewport_pos(wrist))  # hovering shows the joint's name
+    settle(app, window)
+    shoot("02_dragged.png")
+    window.set_view_mode("split")
+    window.result_view.split = 0.5
+    settle(app, window)
+    shoot("03_split_view.png")
+    window.set_view_mode("flow")
+    settle(app, window)
+    shoot("04_flow_overlay.png")
+    window.set_view_mode("side")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
