@@ -11,10 +11,6 @@ from pathlib import Path
 
 from core.errors import StudioError
 
-# mkstemp creates 0600 files; finished files get the usual permissions (0666 minus the umask).
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-
 
 class WriteError(StudioError, OSError):
     """A file could not be written (full disk, no permission, missing folder)."""
@@ -67,8 +63,6 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
     except OSError as exc:
         raise WriteError(explain_os_error(target, exc)) from exc
     tmp = Path(tmp_name)
-    with contextlib.suppress(OSError):
-        os.chmod(tmp, 0o666 & ~_UMASK)
     try:
         yield tmp
         os.replace(tmp, target)
