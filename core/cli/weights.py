@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from core.gfla.configs import CONFIGS
-from core.weights_store import import_checkpoint, read_manifest, verify_all, weights_root
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,6 +29,8 @@ def _table(rows: list[list[str]]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.weights_store import import_checkpoint, read_manifest, verify_all, weights_root  # imports torch
+
     command = getattr(args, "weights_command", None)
     if command == "import":
         entry = import_checkpoint(args.path, kind=args.kind, name=args.name)

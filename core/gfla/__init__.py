@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from core.gfla.checkpoint import LoadedModel, detect_kind, load_model, read_state_dict
-from core.gfla.configs import CONFIGS, DanceConfig, KeypointConfig, ModelConfig, PoseConfig, config_from_fixture
-from core.gfla.dance import DanceGenerator
-from core.gfla.factory import build_model
-from core.gfla.generator import PoseGenerator
-from core.gfla.motion import KeypointNet
-from core.gfla.ops import extract_blocks, local_attn_reshape
+# Submodules load on first use (PEP 562), so that light users such as the CLI's argument parser
+# can read core.gfla.configs without importing torch.
+_EXPORTS = {
+    "LoadedModel": "checkpoint", "detect_kind": "checkpoint", "load_model": "checkpoint", "read_state_dict": "checkpoint",
+    "CONFIGS": "configs", "DanceConfig": "configs", "KeypointConfig": "configs", "ModelConfig": "configs",
+    "PoseConfig": "configs", "config_from_fixture": "configs", "DanceGenerator": "dance", "build_model": "factory",
+    "PoseGenerator": "generator", "KeypointNet": "motion", "extract_blocks": "ops", "local_attn_reshape": "ops",
+}
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'core.gfla' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"core.gfla.{module}"), name)
+
 
 __all__ = [
     "CONFIGS",
