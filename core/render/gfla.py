@@ -1,0 +1,152 @@
+"""The GFLA pose-transfer renderer (pose_fashion, pose_market) and the checkpoint-to-renderer factory."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from core.errors import CheckpointError, RenderError
+from core.render import resolve_device
+from core.render.base import CancelFn, ProgressFn, Renderer, RenderResult, SourceState, render_each
+from core.render.framing import DEEPFASHION, MARKET, FrameSpec, Framing, frame_person
+from core.skeleton import Pose
+
+POSE_SPECS: dict[str, FrameSpec] = {"pose_fashion": DEEPFASHION, "pose_market": MARKET}
+
+
+def device_label(device: str) -> str:
+    """'cpu' → 'CPU', 'cuda:0' → 'CUDA'."""
+    return "CUDA" if device.startswith("cuda") else "CPU"
+
+
+def image_to_tensor(image: np.ndarray, device: str) -> torch.Tensor:
+    """(H, W, 3) uint8 → (1, 3, H, W) float32 in [-1, 1], as ToTensor + Normalize(0.5, 0.5)."""
+    t = torch.from_numpy(np.ascontiguousarray(image)).to(device).permute(2, 0, 1).float().div(255.0)
+    return ((t - 0.5) / 0.5).unsqueeze(0)  # (1, 3, H, W)
+
+
+def tensor_to_image(t: torch.Tensor) -> np.ndarray:
+    """(1, 3, H, W) in [-1, 1] → (H, W, 3) uint8."""
+    x = ((t[0].detach().float().cpu().clamp(-1, 1) + 1.0) * 127.5).round()  # (3, H, W)
+    return x.to(torch.uint8).permute(1, 2, 0).numpy()
+
+
+def flows_to_numpy(flows: Iterable[torch.Tensor]) -> list[np.ndarray]:
+    """[(1, 2, h, w)] → [(2, h, w) float32], x then y in pixels of each flow's own grid."""
+    return [f[0].detach().float().cpu().numpy() for f in flows]
+
+
+def masks_to_numpy(masks: Iterable[torch.Tensor]) -> list[np.ndarray]:
+    """[(1, 1, h, w)] → [(h, w) float32]."""
+    return [m[0, 0].detach().float().cpu().numpy() for m in masks]
+
+
+@dataclass
+class GFLASourceState(SourceState):
+    """The framed source and everything the network computes from it alone."""
+
+    framing: Framing | None = None
+    source: torch.Tensor | None = None  # (1, 3, H, W) in [-1, 1]
+    source_structure: torch.Tensor | None = None  # (1, 18, H, W) heat maps
+    features: list[torch.Tensor] = field(default_factory=list)  # source encoder pyramid
+    network_image: np.ndarray | None = None  # (H, W, 3) uint8, the framed source at network size
+
+
+class GFLARenderer:
+    """Re-render the person of a photo in a new pose with a pose_fashion or pose_market network."""
+
+    def __init__(self, model: nn.Module, kind: str, device: str = "auto") -> None:
+        if kind not in POSE_SPECS:
+            raise CheckpointError(f"{kind} is not a pose-transfer network (expected one of {sorted(POSE_SPECS)})")
+        self.device = resolve_device(device)
+        self.kind = kind
+        self.spec = POSE_SPECS[kind]
+        self.model = model.to(self.device).eval()
+        self.name = f"GFLA {kind} ({device_label(self.device)})"
+
+    def encode_source(self, image: np.ndarray, pose: Pose | np.ndarray) -> GFLASourceState:
+        pose = Pose.coerce(pose)
+        framing = frame_person(pose, self.spec)
+        framed = framing.crop(image)  # (H, W, 3) uint8, validates the image
+        heat = framing.heatmaps(pose)  # (18, H, W)
+        with torch.inference_mode():
+            source = image_to_tensor(framed, self.device)  # (1, 3, H, W)
+            structure = torch.from_numpy(heat).to(self.device).unsqueeze(0)  # (1, 18, H, W)
+            features = self.model.encode_source(source)
+        return GFLASourceState(
+            image=image, pose=pose, framing=framing, source=source, source_structure=structure,
+            features=list(features), network_image=framed,
+        )
+
+    def _state(self, state: SourceState) -> GFLASourceState:
+        if not isinstance(state, GFLASourceState) or state.framing is None:
+            raise RenderError("this source was prepared by another renderer; encode the photo again")
+        return state
+
+    def forward(self, state: GFLASourceState, target: Pose | np.ndarray, use_cache: bool = True) -> dict:
+        """The network's raw output dict for a target pose in photo pixels (framed with the source's box)."""
+        state = self._state(state)
+        heat = state.framing.heatmaps(Pose.coerce(target))  # (18, H, W)
+        with torch.inference_mode():
+            target_structure = torch.from_numpy(heat).to(self.device).unsqueeze(0)  # (1, 18, H, W)
+            return self.model(
+                state.source, state.source_structure, target_structure,
+                source_features=state.features if use_cache else None,
+            )
+
+    def render(self, state: SourceState, target: Pose | np.ndarray) -> RenderResult:
+        start = time.perf_counter()
+        state = self._state(state)
+        out = self.forward(state, target)
+        network_image = tensor_to_image(out["image"])  # (H, W, 3) network size
+        image = state.framing.output_image(network_image)  # (h, w, 3) at the crop box's aspect
+        return RenderResult(
+            image=image,
+            renderer=self.name,
+            crop_box=state.framing.box,
+            flows=flows_to_numpy(out["flows"]),
+            masks=masks_to_numpy(out["masks"]),
+            seconds=time.perf_counter() - start,
+            extras={"kind": self.kind, "network_image": network_image},
+        )
+
+    def render_sequence(
+        self,
+        state: SourceState,
+        targets: Iterable[Pose | np.ndarray],
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+    ) -> Iterator[RenderResult]:
+        return render_each(self, state, targets, progress, cancel)
+
+
+def renderer_for_model(model: nn.Module, kind: str, device: str = "auto") -> Renderer:
+    """The renderer that drives a network of ``kind`` (already built and loaded)."""
+    if kind in POSE_SPECS:
+        return GFLARenderer(model, kind, device)
+    if kind.startswith("dance_") and kind != "dance_keypoint":
+        from core.render.sequential import SequentialRenderer
+
+        return SequentialRenderer(model, kind, device)
+    if kind == "dance_keypoint":
+        raise CheckpointError(
+            "this is a dance_keypoint checkpoint: the Motion Extraction Network that smooths skeleton "
+            "sequences for animation. It does not render images; load it on the timeline, and choose a "
+            "pose_* or dance_* checkpoint as the renderer"
+        )
+    raise CheckpointError(f"no renderer for checkpoint kind {kind!r}")
+
+
+def open_checkpoint_renderer(path: str | os.PathLike, device: str = "auto") -> Renderer:
+    """Load a checkpoint strictly, detect its kind and return the renderer for it."""
+    from core.gfla.checkpoint import load_model
+
+    device = resolve_device(device)
+    loaded = load_model(path, device=device)
+    return renderer_for_model(loaded.model, loaded.kind, device)

@@ -1,0 +1,123 @@
+"""The GFLA animation renderer (dance_fashion, dance_iper): frame by frame with the published previous-frame recurrence.
+
+First version: the per-frame skeletons are converted directly from OpenPose-18 to Human3.6M-17
+(core.encoding.openpose18_to_h36m17) instead of going through the Motion Extraction Network.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from core.encoding import dance20_structure, openpose18_to_h36m17, pose_to_keypoints_2d
+from core.errors import Cancelled, CheckpointError, RenderError
+from core.render import resolve_device
+from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState
+from core.render.framing import FASHION_VIDEO, IPER, FrameSpec, Framing, frame_person
+from core.render.gfla import device_label, flows_to_numpy, image_to_tensor, masks_to_numpy, tensor_to_image
+from core.skeleton import Pose
+
+DANCE_SPECS: dict[str, FrameSpec] = {"dance_fashion": FASHION_VIDEO, "dance_iper": IPER}
+
+
+@dataclass
+class DanceSourceState(SourceState):
+    """The framed reference image, its COCO-17 structure and reference features."""
+
+    framing: Framing | None = None
+    reference: torch.Tensor | None = None  # (1, 3, S, S) in [-1, 1]
+    reference_structure: torch.Tensor | None = None  # (1, 20, S, S)
+    features: list[torch.Tensor] = field(default_factory=list)
+
+
+class SequentialRenderer:
+    """Animate the person of a photo along target poses with a dance_* network."""
+
+    def __init__(self, model: nn.Module, kind: str, device: str = "auto") -> None:
+        if kind not in DANCE_SPECS:
+            raise CheckpointError(f"{kind} is not an animation network (expected one of {sorted(DANCE_SPECS)})")
+        self.device = resolve_device(device)
+        self.kind = kind
+        self.spec = DANCE_SPECS[kind]
+        self.model = model.to(self.device).eval()
+        self.name = f"GFLA {kind} ({device_label(self.device)})"
+
+    @property
+    def size(self) -> int:
+        return self.spec.network_hw[0]
+
+    def _structure(self, framing: Framing, pose: Pose, clean: bool) -> torch.Tensor:
+        """(1, 20, S, S): the reference (detected, COCO-17 limbs) or a frame (clean, H36M-17 limbs)."""
+        frame_xy = framing.to_frame(pose.xy)  # (18, 2) in the original-frame pixels the loader used
+        joints = openpose18_to_h36m17(frame_xy) if clean else frame_xy
+        fw, fh = self.spec.frame_wh
+        st = dance20_structure(pose_to_keypoints_2d(joints), (fh, fw), self.size, is_clean_pose=clean)
+        return torch.from_numpy(st).to(self.device).unsqueeze(0)
+
+    def encode_source(self, image: np.ndarray, pose: Pose | np.ndarray) -> DanceSourceState:
+        pose = Pose.coerce(pose)
+        framing = frame_person(pose, self.spec)
+        framed = framing.crop(image)  # (S, S, 3) uint8
+        with torch.inference_mode():
+            reference = image_to_tensor(framed, self.device)
+            structure = self._structure(framing, pose, clean=False)
+            features = self.model.encode_reference(reference)
+        return DanceSourceState(
+            image=image, pose=pose, framing=framing, reference=reference,
+            reference_structure=structure, features=list(features),
+        )
+
+    def _check(self, state: SourceState) -> DanceSourceState:
+        if not isinstance(state, DanceSourceState) or state.framing is None:
+            raise RenderError("this source was prepared by another renderer; encode the photo again")
+        return state
+
+    def _step(self, state: DanceSourceState, target: Pose, previous: tuple[torch.Tensor, torch.Tensor]) -> tuple:
+        start = time.perf_counter()
+        with torch.inference_mode():
+            structure = self._structure(state.framing, target, clean=True)  # (1, 20, S, S)
+            out = self.model.step(
+                structure, state.reference, state.reference_structure, previous[0], previous[1],
+                reference_features=state.features,
+            )
+        network_image = tensor_to_image(out["image"])
+        result = RenderResult(
+            image=state.framing.output_image(network_image),
+            renderer=self.name,
+            crop_box=state.framing.box,
+            flows=flows_to_numpy(out["flows"]),
+            masks=masks_to_numpy(out["masks"]),
+            seconds=time.perf_counter() - start,
+            extras={"kind": self.kind, "network_image": network_image},
+        )
+        return result, (out["image"], structure)
+
+    def render(self, state: SourceState, target: Pose | np.ndarray) -> RenderResult:
+        """One frame whose "previous" frame is the reference (as the first frame of a published clip)."""
+        state = self._check(state)
+        result, _ = self._step(state, Pose.coerce(target), (state.reference, state.reference_structure))
+        return result
+
+    def render_sequence(
+        self,
+        state: SourceState,
+        targets: Iterable[Pose | np.ndarray],
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+    ) -> Iterator[RenderResult]:
+        """Frame t attends to the generated frame t-1 and its structure; frame 0 to the reference."""
+        state = self._check(state)
+        total = len(targets) if hasattr(targets, "__len__") else -1  # type: ignore[arg-type]
+        previous = (state.reference, state.reference_structure)
+        for i, target in enumerate(targets):
+            if cancel is not None and cancel():
+                raise Cancelled("rendering cancelled")
+            result, previous = self._step(state, Pose.coerce(target), previous)
+            yield result
+            if progress is not None:
+                progress(i + 1, total)
