@@ -31,6 +31,7 @@ from app.render_client import RenderClient
 from app.result_view import ResultView
 from app.services import Services
 from app.settings import APPLICATION, ORGANIZATION, Settings
+from app.timeline.install import install_timeline
 from app.worker import Photo, RenderOutcome, user_message
 from core.skeleton import joint_label
 
@@ -38,7 +39,8 @@ HELP = (
     "Mouse: drag a joint to move it · hover to see its name · wheel zooms about the cursor · "
     "middle button or Space+drag pans · right-click a joint to hide it or restore hidden ones. "
     "Keys: click a joint, then arrows nudge it (Shift: 10×) · Delete hides it · Ctrl+Z / Ctrl+Shift+Z undo and redo · "
-    "M mirrors · Ctrl+R resets · Ctrl+1/2/3 switch the result view."
+    "M mirrors · Ctrl+R resets · Ctrl+1/2/3 switch the result view. "
+    "Timeline: K keys the pose at the playhead · Space plays · drag a ◆ to move a keyframe · click or drag the strip to scrub."
 )
 
 
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 860)
         self.set_view_mode(settings.view_mode if settings.view_mode in self.acts.modes else "side")
         self.client.set_renderer(settings.checkpoint, settings.device)
+        self.timeline = install_timeline(self)  # the dock, onion skin, project and animation actions
 
     # ----- layout -----------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -146,7 +149,8 @@ class MainWindow(QMainWindow):
             return
         self.result_view.set_photo(photo.image)
         doc.set_photo(photo.path, photo.image, photo.pose)
-        self.settings.add_recent(photo.path)
+        if photo.remember:
+            self.settings.add_recent(photo.path)
         self.setWindowTitle(f"{os.path.basename(photo.path)} — GFLA Pose Studio")
         found = int(photo.pose.present.sum())
         if found < len(photo.pose.present):
@@ -284,6 +288,7 @@ class MainWindow(QMainWindow):
         self.client.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.timeline.close()
         self.shutdown()
         self.settings.sync()
         super().closeEvent(event)
@@ -311,6 +316,7 @@ def run_app(argv: list[str]) -> int:
         settings.device = args.device
     window = MainWindow(settings)
     window.show()
+    window.timeline.project.start_autosave()  # and offer what a crashed session left behind
     if args.photo:
         window.open_photo(args.photo)
     else:

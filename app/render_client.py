@@ -46,6 +46,7 @@ class RenderClient(QObject):
         self._shown: tuple[int, bool] = (-1, False)
         self._pending: tuple[Pose, bool] | None = None
         self.busy_text = ""  # what the worker is doing now ("" when idle)
+        self._job: Any = None  # the long job posted last (app.timeline.jobs.Job)
         self._post_throttled = qthrottled(self._post_render, timeout=PREVIEW_INTERVAL_MS, leading=True)
         self._thread.start()
 
@@ -60,6 +61,21 @@ class RenderClient(QObject):
 
     def detect_again(self, backend: str = "mediapipe") -> None:
         self._post("detect", backend)
+
+    def use_photo(self, path: str, image: Any, pose: Pose, remember: bool = True) -> None:
+        """Make ``image`` with its known ``pose`` the photo (a project being opened); photoReady follows."""
+        self._post("photo", (str(path), image, pose, remember))
+
+    def run_job(self, job: Any) -> bool:
+        """Run a long ``app.timeline.jobs.Job`` in the worker after the requests before it; one at a time.
+
+        Returns False (and posts nothing) while another job has not ended.
+        """
+        if self._mailbox.closed or (self._job is not None and not self._job.done):
+            return False
+        self._job = job
+        self._post("job", job)
+        return True
 
     def set_renderer(self, checkpoint: str | None, device: str = "auto") -> None:
         self._post("renderer", (checkpoint or None, device))
@@ -90,9 +106,11 @@ class RenderClient(QObject):
         self._post("render", RenderRequest(self._photo_id, self._generation, pose, settled))
 
     def shutdown(self) -> None:
-        """Stop the worker thread (waits for a render in progress to finish)."""
+        """Stop the worker thread (cancels a long job, waits for a render in progress to finish)."""
         if self._mailbox.closed:
             return
+        if self._job is not None:
+            self._job.cancel()
         self._mailbox.closed = True
         self._thread.quit()
         self._thread.wait()

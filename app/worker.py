@@ -1,4 +1,4 @@
-"""The editor's worker object: photo loading, pose detection and rendering in one long-lived thread.
+"""The editor's worker object: photo loading, pose detection, rendering and long jobs in one long-lived thread.
 
 The GUI thread never waits on it. Each kind of request has one slot in a mailbox; a newer request of the
 same kind replaces an older one that has not started, so dragging never builds a queue. Results carry
@@ -33,6 +33,7 @@ class Photo:
     pose: Pose  # the detected (source) pose
     mask: np.ndarray | None  # (H, W) person mask from the detector, when it gives one
     redetected: bool = False  # True: same photo, detection run again
+    remember: bool = True  # False: not a file to list in Open Recent (e.g. a photo embedded in a project)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def user_message(exc: BaseException) -> str:
 class Mailbox:
     """One pending request per kind, guarded by a lock; ``take`` hands them out in priority order."""
 
-    ORDER = ("renderer", "open", "detect", "render")
+    ORDER = ("renderer", "open", "photo", "detect", "render", "job")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -266,11 +267,42 @@ class RenderWorker(QObject):
             return
         self._set_photo(photo.path, photo.image, detection, redetected=True)
 
-    def _set_photo(self, path: str, image: np.ndarray, detection: Any, redetected: bool) -> None:
+    def _do_photo(self, request: tuple[str, np.ndarray, Pose, bool]) -> None:
+        """A photo whose pose is already known (a project being opened): no loading, no detection."""
+        path, image, pose, remember = request
+        self._set_photo(path, image, _KnownPose(Pose.coerce(pose)), redetected=False, remember=remember)
+
+    def _set_photo(self, path: str, image: np.ndarray, detection: Any, redetected: bool, remember: bool = True) -> None:
         pose = Pose.coerce(detection.pose)
         mask = getattr(detection, "mask", None)
-        self._photo = Photo(self._next_photo_id, path, image, pose, mask, redetected)
+        self._photo = Photo(self._next_photo_id, path, image, pose, mask, redetected, remember)
         self._next_photo_id += 1
         self._states.clear()
         self._last_preview = None
         self.photoReady.emit(self._photo)
+
+    # ----- long jobs (app.timeline.jobs.Job: export, motion import) ---------------------------
+    def _do_job(self, job: Any) -> None:
+        """Run a long job here, in this one worker thread; it reports through its own signals and never raises."""
+        job.run(self)
+
+    def job_renderer(self, network: bool = True) -> Any:
+        """For jobs: the checkpoint renderer when loaded and wanted, else the skeleton warp."""
+        return self._net if (network and self._net is not None) else self._warp_renderer()
+
+    def job_source(self, renderer: Any) -> tuple[Photo, Any]:
+        """For jobs: the open photo and ``renderer``'s source state for it."""
+        if self._photo is None:
+            raise StudioError("open a photo first")
+        return self._photo, self._state_for(renderer)
+
+    def job_detector(self, backend: str) -> Any:
+        return self._detector(backend)
+
+
+@dataclass(frozen=True)
+class _KnownPose:
+    """Stands in for a detection when the pose comes with the photo (a project file)."""
+
+    pose: Pose
+    mask: Any = None

@@ -122,10 +122,7 @@ class TimelineController(QObject):
         return [self.frame] if self.track.index_of(self.frame) is not None else []
 
     def segment_key(self) -> Keyframe | None:
-        """The keyframe whose interpolation shapes the segment being edited: the one selected, else the one
-        at or before the playhead."""
-        if len(self.selection) == 1:
-            return self.track.keyframe_at(self.selection[0])
+        """The keyframe whose interpolation shapes the segment under the playhead (the one at or before it)."""
         before = [k for k in self.track.keyframes if k.frame <= self.frame]
         return before[-1] if before else None
 

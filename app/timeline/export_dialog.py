@@ -128,8 +128,7 @@ class ExportDialog(QDialog):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.progress = QProgressBar()
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
+        self.progress.hide()  # shown while exporting
         self.status = QLabel("")
         self.status.setWordWrap(True)
         form = QFormLayout()
@@ -205,7 +204,7 @@ class ExportDialog(QDialog):
         if not Path(s.path).parent.is_dir():
             self.status.setText(f"The folder {Path(s.path).parent} does not exist.")
             return None
-        job = Job("Exporting the animation", export_job_fn(self.track, s), self)
+        job = Job("Exporting the animation", export_job_fn(self.track, s))
         job.progressed.connect(self._on_progress)
         job.finished.connect(self._on_finished)
         job.failed.connect(self._on_failed)
@@ -215,6 +214,7 @@ class ExportDialog(QDialog):
             return None
         self.job = job
         self.progress.setRange(0, 0)
+        self.progress.show()
         self.status.setText("Starting…")
         self._set_running(True)
         return job
@@ -239,15 +239,13 @@ class ExportDialog(QDialog):
     def _on_failed(self, message: str) -> None:
         self.job = None
         self._set_running(False)
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
+        self.progress.hide()
         self.status.setText(f"⚠ The export failed: {message}")
 
     def _on_cancelled(self) -> None:
         self.job = None
         self._set_running(False)
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
+        self.progress.hide()
         self.status.setText("Export cancelled; nothing was written.")
 
     def _cancel_or_close(self) -> None:

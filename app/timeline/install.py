@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget
 
@@ -36,25 +35,31 @@ def _action(win: MainWindow, text: str, slot, shortcut: str | None = None, tip: 
     return a
 
 
-@dataclass
-class Timeline:
+class Timeline(QObject):
     """Everything the timeline added to a window (tests and the window reach it as ``window.timeline``)."""
 
-    win: MainWindow
-    ctl: TimelineController
-    onion: OnionSkin
-    panel: TimelinePanel
-    dock: QDockWidget
-    project: ProjectManager
-    actions: dict[str, QAction]
-    export_dialog: ExportDialog | None = None
-    motion_dialog: MotionImportDialog | None = None
+    def __init__(self, win: MainWindow, ctl: TimelineController, onion: OnionSkin, panel: TimelinePanel,
+                 dock: QDockWidget, project: ProjectManager, actions: dict[str, QAction]) -> None:
+        super().__init__(win)
+        self.win, self.ctl, self.onion, self.panel, self.dock = win, ctl, onion, panel, dock
+        self.project, self.actions = project, actions
+        self.export_dialog: ExportDialog | None = None
+        self.motion_dialog: MotionImportDialog | None = None
+        ctl.notice.connect(self._notice)
+
+    def _notice(self, text: str) -> None:
+        self.win.statusBar().showMessage(text, 6000)
 
     # ----- long jobs ----------------------------------------------------------------------------
     def run_job(self, job: Job) -> bool:
         """Post ``job`` to the window's worker; its failure also shows in the banner. False if one is running."""
-        job.failed.connect(lambda msg: self.win.banner.show_error(f"{job.title} failed: {msg}"))
+        job.failed.connect(self._job_failed)
         return self.win.client.run_job(job)
+
+    def _job_failed(self, message: str) -> None:
+        job = self.sender()
+        title = getattr(job, "title", "A long job")
+        self.win.banner.show_error(f"{title} failed: {message}")
 
     # ----- dialogs -------------------------------------------------------------------------------
     def show_export(self) -> ExportDialog | None:
@@ -69,7 +74,6 @@ class Timeline:
         default = os.path.join(win.settings.last_dir(), stem + ".mp4")
         dlg = ExportDialog(self.ctl.track, win.document.size, win.renderer_name or "skeleton warp", default,
                            self.run_job, win)
-        dlg.finished.connect(lambda _r: setattr(self, "export_dialog", None))
         self.export_dialog = dlg
         dlg.open()
         return dlg
@@ -80,21 +84,22 @@ class Timeline:
         person = (doc.detected if doc.detected.present.any() else doc.pose) if doc.has_photo else None
         dlg = MotionImportDialog(self.run_job, person, keypoint_checkpoints(win), win.settings.detector_backend,
                                  win.settings.last_dir(), parent=win)
-        dlg.accepted.connect(lambda: self._import(dlg))
-        dlg.finished.connect(lambda _r: setattr(self, "motion_dialog", None))
+        dlg.accepted.connect(self._import)
         self.motion_dialog = dlg
         dlg.open()
         return dlg
 
-    def _import(self, dlg: MotionImportDialog) -> None:
-        if dlg.built is not None and self.ctl.edit(dlg.built, "Import motion"):
+    def _import(self) -> None:
+        dlg = self.motion_dialog
+        if dlg is not None and dlg.built is not None and self.ctl.edit(dlg.built, "Import motion"):
             self.ctl.set_frame(0)
             self.ctl.set_frame(0, interactive=False)
             n = len(dlg.built)
             self.win.statusBar().showMessage(f"Imported {dlg.built.length_frames} frames as {n} keyframes.", 8000)
 
     def close(self) -> None:
-        """At window close: stop playback, cancel a running job, autosave or clear the recovery file."""
+        """At window close: stop playback, then autosave unsaved edits or clear the recovery file (the window's
+        shutdown cancels a running job)."""
         self.panel.playback.pause()
         self.project.on_close()
 
@@ -116,16 +121,17 @@ def keypoint_checkpoints(win: MainWindow) -> list[str]:
 def install_timeline(win: MainWindow) -> Timeline:
     """Create the timeline for ``win`` and wire it in (dock, canvas onion skin, File and Export menu entries)."""
     ctl = TimelineController(win.document, win)
-    ctl.notice.connect(lambda text: win.statusBar().showMessage(text, 6000))
     onion = OnionSkin(win.canvas.scene(), ctl)
     project = ProjectManager(win, ctl)
-    holder: dict[str, Timeline] = {}
+    holder: dict[str, Timeline] = {}  # the actions are made before the Timeline that serves them
     acts = {
         "new": _action(win, "New Project", lambda: project.new_project(), "Ctrl+N", "Start an empty animation for this photo"),
         "open": _action(win, "Open Project…", lambda: project.open_dialog(), "Ctrl+Alt+O", "Open a saved project"),
         "save": _action(win, "Save Project", lambda: project.save(), "Ctrl+Shift+P",
                         "Save the photo, pose and animation as a project file"),
         "save_as": _action(win, "Save Project As…", lambda: project.save_as_dialog()),
+        "key": _action(win, "Key Pose at Playhead", lambda: ctl.add_key(), "K",
+                       "Record the canvas pose as a keyframe at the timeline's playhead"),
         "import": _action(win, "Import Motion…", lambda: holder["t"].show_import(), "Ctrl+I",
                           "Take a motion from a video or a folder of OpenPose JSON files"),
         "export": _action(win, "Export Animation…", lambda: holder["t"].show_export(), "Ctrl+E",
@@ -150,5 +156,11 @@ def _add_menus(win: MainWindow, acts: dict[str, QAction]) -> None:
         file_menu.insertSeparator(first)
         file_menu.insertActions(first, [acts["import"], acts["export"]])
         file_menu.insertSeparator(first)
+    edit_menu = next((a.menu() for a in win.menuBar().actions() if a.menu() and "Edit" in a.text()), None)
+    if edit_menu is not None:
+        edit_menu.addSeparator()
+        edit_menu.addAction(acts["key"])
+    else:
+        win.addAction(acts["key"])
     win.acts.export_menu.addSeparator()
     win.acts.export_menu.addAction(acts["export"])

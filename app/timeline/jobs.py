@@ -112,7 +112,8 @@ class Job(QObject):
         self.title = title
         self.fn = fn
         self._cancel = threading.Event()
-        self.done = False  # set in the worker thread once the job has ended
+        self.done = False  # set in the worker thread after the job has ended and emitted its signals
+        self.outcome: tuple[str, Any] | None = None  # ("finished", result) | ("failed", message) | ("cancelled", None)
 
     @property
     def is_cancelled(self) -> bool:
@@ -130,15 +131,19 @@ class Job(QObject):
             worker.busy.emit(f"{self.title}…")
             result = self.fn(ctx)
         except Cancelled:
-            self.done = True
+            self._end("cancelled", None)
             self.cancelled.emit()
         except Exception as exc:  # a job must never take the worker down
             if not isinstance(exc, StudioError):
                 traceback.print_exc()
-            self.done = True
-            self.failed.emit(user_message(exc))
+            self._end("failed", user_message(exc))
+            self.failed.emit(self.outcome[1])
         else:
-            self.done = True
+            self._end("finished", result)
             self.finished.emit(result)
         self.ended.emit()
+        self.done = True  # last: once it is True, every signal of this job has been posted to the GUI thread
+
+    def _end(self, kind: str, value: Any) -> None:
+        self.outcome = (kind, value)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,7 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.timeline.jobs import Job, JobContext, JobProgress
+from app.timeline.jobs import Job, JobProgress
+from app.timeline.motion_jobs import default_keypoint_loader, load_motion_fn, network_fn
 from app.timeline.trajectory import TrajectoryPlot
 from core.animation.keyframes import Track
 from core.skeleton import Pose
@@ -40,37 +40,6 @@ from core.skeleton import Pose
 SMOOTHERS = {"none": "None (keep as detected)", "savgol": "Savitzky–Golay", "oneeuro": "One-Euro filter",
              "network": "Motion Extraction Network (dance_keypoint)"}
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v *.gif);;All files (*)"
-
-
-def load_motion_fn(path: str, backend: str) -> Callable[[JobContext], Any]:
-    def run(ctx: JobContext) -> Any:
-        from core.animation.motion_import import load_motion
-
-        detector = None if Path(path).is_dir() else ctx.detector(backend)
-        return load_motion(path, detector=detector, progress=lambda d, t: ctx.progress(d, t, "Finding the person"),
-                           cancel=ctx.cancelled)
-
-    return run
-
-
-def network_fn(xy: np.ndarray, frame_size: tuple[int, int] | None, checkpoint: str,
-               loader: Callable[[str], Any]) -> Callable[[JobContext], np.ndarray]:
-    def run(ctx: JobContext) -> np.ndarray:
-        from core.animation.motion_net import denoise_with_network
-
-        model = loader(checkpoint)
-        ctx.check()
-        out = denoise_with_network(xy, model, frame_size, cancel=ctx.cancelled,
-                                   progress=lambda d, t: ctx.progress(d, t, "Cleaning with the network"))
-        return out.openpose18  # (T, 18, 2)
-
-    return run
-
-
-def _default_loader(path: str) -> Any:
-    from core.animation.motion_net import load_keypoint_model
-
-    return load_keypoint_model(path)
 
 
 class MotionImportDialog(QDialog):
@@ -82,10 +51,11 @@ class MotionImportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Import Motion")
         self.run_job, self.person, self.backend, self.start_dir = run_job, person, backend, start_dir
-        self.loader = keypoint_loader or _default_loader
+        self.loader = keypoint_loader or default_keypoint_loader
         self.motion: Any = None  # core.animation.motion_import.Motion
         self.cleaned: np.ndarray | None = None  # (T, 18, 2)
         self.job: Job | None = None
+        self._on_done: Callable[[Any], None] = lambda _r: None
         self.built: Track | None = None  # set by accept()
         self._net_cache: dict[str, np.ndarray] = {}
         self.source = QLineEdit()
@@ -134,18 +104,22 @@ class MotionImportDialog(QDialog):
         self.thin = QCheckBox("Thin into keyframes where the motion bends (off: one keyframe per frame)")
         self.thin.setChecked(True)
         self.tolerance = QDoubleSpinBox()
-        self.tolerance.setRange(0.1, 50.0)
-        self.tolerance.setValue(2.0)
+        self.tolerance.setRange(0.1, 100.0)
+        self.tolerance.setValue(self._default_tolerance())
         self.tolerance.setSuffix(" px tolerance")
+        self.tolerance.setToolTip("How far (photo pixels) the keyframed motion may stray from the cleaned one")
         self.thin.toggled.connect(self.tolerance.setEnabled)
+        self.keys_label = QLabel("")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
+        self.progress.hide()  # shown while a job runs
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox()
         self.import_button = self.buttons.addButton("Import to the timeline", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.import_button.setEnabled(False)
+        self.import_button.setToolTip("Replaces the timeline's keyframes, length and frame rate (Undo brings them back)")
         self.import_button.clicked.connect(self.accept)
         self.cancel_button.clicked.connect(self._cancel_or_close)
         form = QFormLayout()
@@ -158,6 +132,7 @@ class MotionImportDialog(QDialog):
         thin_row = QHBoxLayout()
         thin_row.addWidget(self.thin)
         thin_row.addWidget(self.tolerance)
+        thin_row.addWidget(self.keys_label)
         form.addRow("", thin_row)
         col = QVBoxLayout(self)
         col.addLayout(form)
@@ -169,6 +144,8 @@ class MotionImportDialog(QDialog):
                     self.checkpoint.currentIndexChanged):
             sig.connect(lambda *_: self.update_cleaned())
         self.plot.jointChanged.connect(lambda *_: self._replot())
+        for sig in (self.retarget.toggled, self.thin.toggled, self.tolerance.valueChanged):
+            sig.connect(lambda *_: self._count_keys())
         self._show_params()
         self.resize(760, 640)
 
@@ -190,29 +167,42 @@ class MotionImportDialog(QDialog):
         if not path:
             self.status.setText("Choose a video or a folder of OpenPose JSON files first.")
             return None
-        return self._start(Job(f"Reading the motion from {os.path.basename(path)}", load_motion_fn(path, self.backend), self),
+        return self._start(Job(f"Reading the motion from {os.path.basename(path)}", load_motion_fn(path, self.backend)),
                            self._on_loaded)
 
     def _start(self, job: Job, on_done: Callable[[Any], None]) -> Job | None:
+        self._on_done = on_done
         job.progressed.connect(self._on_progress)
-        job.finished.connect(lambda result: (self._end_job(), on_done(result)))
-        job.failed.connect(lambda msg: (self._end_job(), self.status.setText(f"⚠ {msg}")))
-        job.cancelled.connect(lambda: (self._end_job(), self.status.setText("Cancelled.")))
+        job.finished.connect(self._job_finished)
+        job.failed.connect(self._job_failed)
+        job.cancelled.connect(self._job_cancelled)
         if not self.run_job(job):
             self.status.setText("Another long job is running; wait for it or cancel it first.")
             return None
         self.job = job
         self.progress.setRange(0, 0)
+        self.progress.show()
         self.status.setText(f"{job.title}…")
         for w in (self.load_button, self.smoother, self.import_button):
             w.setEnabled(False)
         self.cancel_button.setText("Cancel")
         return job
 
+    def _job_finished(self, result: Any) -> None:
+        self._end_job()
+        self._on_done(result)
+
+    def _job_failed(self, message: str) -> None:
+        self._end_job()
+        self.status.setText(f"⚠ {message}")
+
+    def _job_cancelled(self) -> None:
+        self._end_job()
+        self.status.setText("Cancelled.")
+
     def _end_job(self) -> None:
         self.job = None
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
+        self.progress.hide()
         self.load_button.setEnabled(True)
         self.smoother.setEnabled(True)
         self.import_button.setEnabled(self.cleaned is not None)
@@ -261,7 +251,7 @@ class MotionImportDialog(QDialog):
             else:
                 self.cleaned = None
                 fn = network_fn(raw, self.motion.frame_size, path, self.loader)
-                self._start(Job("Cleaning the motion with the network", fn, self), lambda xy: self._net_done(path, xy))
+                self._start(Job("Cleaning the motion with the network", fn), lambda xy: self._net_done(path, xy))
         else:
             window = self.window_spin.value() | 1  # Savitzky–Golay needs an odd window
             params = {"window": window} if key == "savgol" else {"min_cutoff": self.cutoff.value(), "beta": self.beta.value()}
@@ -283,6 +273,26 @@ class MotionImportDialog(QDialog):
     def _replot(self) -> None:
         raw = None if self.motion is None else self.motion.xy
         self.plot.show_motion(raw, self.cleaned)
+        self._count_keys()
+
+    def _default_tolerance(self) -> float:
+        """1 % of the photo person's height (at least 1 px): thinning judged at the scale of the photo."""
+        bounds = self.person.bounds() if self.person is not None else None
+        return round(max(1.0, 0.01 * (bounds[3] - bounds[1])), 1) if bounds else 2.0
+
+    def _count_keys(self) -> None:
+        """Say how many keyframes Import would make with the current choices."""
+        from core.errors import StudioError
+
+        if self.cleaned is None:
+            self.keys_label.setText("")
+            return
+        try:
+            track = self.track()
+        except StudioError as exc:
+            self.keys_label.setText(f"⚠ {exc}")
+            return
+        self.keys_label.setText(f"→ {len(track)} keyframes over {track.length_frames} frames")
 
     # ----- result --------------------------------------------------------------------------------
     def track(self) -> Track:

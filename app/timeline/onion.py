@@ -18,8 +18,8 @@ Z = 3  # above the photo (0), below the live skeleton (5+)
 class _Ghost:
     """One faint skeleton (limbs as one path, joints as dots) with a small frame tag."""
 
-    def __init__(self, scene: QGraphicsScene, colour: QColor, arrow: str) -> None:
-        self.arrow = arrow
+    def __init__(self, scene: QGraphicsScene, colour: QColor, arrow: str, below: bool) -> None:
+        self.arrow, self.below = arrow, below
         self.path = QGraphicsPathItem()
         pen = QPen(colour, 3)
         pen.setCosmetic(True)
@@ -57,9 +57,9 @@ class _Ghost:
                 path.addEllipse(QPointF(*xy[i]), joint_r, joint_r)
         self.path.setPath(path)
         self.path.show()
-        x0, y0, _, _ = pose.bounds()
+        x0, y0, _, y1 = pose.bounds()
         self.tag.setText(self.arrow.format(frame=frame))
-        self.tag.setPos(QPointF(x0, y0) - QPointF(0, 4 * joint_r))
+        self.tag.setPos(QPointF(x0, y1 + 2 * joint_r) if self.below else QPointF(x0, y0 - 6 * joint_r))
         self.tag.show()
 
 
@@ -68,8 +68,8 @@ class OnionSkin:
 
     def __init__(self, scene: QGraphicsScene, ctl: TimelineController) -> None:
         self.ctl = ctl
-        self.before = _Ghost(scene, BEFORE_COLOUR, "◀ key {frame}")
-        self.after = _Ghost(scene, AFTER_COLOUR, "key {frame} ▶")
+        self.before = _Ghost(scene, BEFORE_COLOUR, "◀ key {frame}", below=False)  # tag above the head
+        self.after = _Ghost(scene, AFTER_COLOUR, "key {frame} ▶", below=True)  # tag under the feet
         self.enabled = True
         ctl.trackChanged.connect(self.update)
         ctl.frameChanged.connect(self.update)

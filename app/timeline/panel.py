@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QSpinBox,
+    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -23,8 +24,8 @@ from app.timeline.playback import Playback
 from app.timeline.plot import INTERP_COLOURS, INTERP_TITLES, TimelineView
 from core.animation.keyframes import INTERPOLATIONS
 
-EMPTY_HINT = "No keyframes yet: pose the person, then press ◆ Key (K) to record the pose at the playhead."
-UNKEYED_HINT = "● The pose on the canvas is not keyed here: press ◆ Key (K) to record it."
+EMPTY_HINT = "No keyframes yet: pose the person, then press ◆ Key (K) to record that pose here."
+UNKEYED_HINT = "● The canvas pose is not keyed here: press ◆ Key (K) to record it."
 
 
 def _button(text: str, tip: str, slot, shortcut: str | None = None) -> QToolButton:  # noqa: ANN001
@@ -36,15 +37,9 @@ def _button(text: str, tip: str, slot, shortcut: str | None = None) -> QToolButt
     return b
 
 
-def _sep() -> QFrame:
-    line = QFrame()
-    line.setFrameShape(QFrame.Shape.VLine)
-    line.setFrameShadow(QFrame.Shadow.Sunken)
-    return line
-
-
 class TimelinePanel(QWidget):
-    """Everything in the timeline dock; keyboard shortcuts work while the dock has focus."""
+    """Everything in the timeline dock; its keyboard shortcuts work while the dock has focus (K, which keys the
+    pose, is a window-wide action: see app.timeline.install)."""
 
     def __init__(self, ctl: TimelineController, onion: OnionSkin | None = None, actions: list[QAction] | None = None,
                  parent: QWidget | None = None) -> None:
@@ -64,6 +59,7 @@ class TimelinePanel(QWidget):
         self.time_label = QLabel()
         self.time_label.setMinimumWidth(110)
         self.key_button = _button("◆ Key", "Record the canvas pose as a keyframe at the playhead", ctl.add_key, "K")
+        # (the K shortcut itself is the window's "Key Pose at Playhead" action, so it works from the canvas too)
         self.key_button.setStyleSheet("font-weight:600;")
         self.interp_combo = QComboBox()
         for name in INTERPOLATIONS:
@@ -90,42 +86,64 @@ class TimelinePanel(QWidget):
         self.fps_spin.setToolTip("Frames per second, for playback and export")
         self.fps_spin.valueChanged.connect(ctl.set_fps)
         self.hint = QLabel()
+        self.hint.setToolTip("Drag a ◆ to move a keyframe (Shift-click selects several) · click or drag elsewhere to "
+                             "scrub · wheel zooms the time axis · right-click for keyframe and segment commands · "
+                             "Ctrl+Z undoes timeline edits and pose edits in order")
         self.hint.setStyleSheet("color:#c9a227;")
 
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        for w in (_button("⏮", "Go to the first frame", lambda: ctl.set_frame(0), "Home"), self.play_button,
-                  self.loop_box, self.frame_spin, self.time_label, _sep(), self.key_button,
-                  _button("Delete", "Delete the selected keyframes", ctl.delete_keys, "Del"),
-                  _button("Duplicate", "Copy the selected keyframe to the playhead", ctl.duplicate_key, "Shift+D"),
-                  _button("Copy", "Copy the selected keyframes", ctl.copy, "Ctrl+C"),
-                  _button("Paste", "Paste copied keyframes at the playhead", ctl.paste, "Ctrl+V"), _sep(),
-                  self.segment_label, self.interp_combo, self.onion_box, _sep(), self.length_spin, self.fps_spin):
-            row.addWidget(w)
-        row.addStretch(1)
-        for action in actions or []:
-            b = QToolButton()
-            b.setDefaultAction(action)
-            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            row.addWidget(b)
+        # two tool bars (editing above the strip; hint, settings, import/export below it): on a narrow
+        # window their last controls fold into a » menu instead of forcing the whole window wider
+        self.bar = self._toolbar([
+            [_button("|◀", "Go to the first frame", lambda: ctl.set_frame(0), "Home"), self.play_button,
+             self.loop_box, self.frame_spin, self.time_label],
+            [self.key_button,
+             _button("Delete", "Delete the selected keyframes", ctl.delete_keys, "Del"),
+             _button("Duplicate", "Copy the selected keyframe to the playhead", ctl.duplicate_key, "Shift+D"),
+             _button("Copy", "Copy the selected keyframes", ctl.copy, "Ctrl+C"),
+             _button("Paste", "Paste copied keyframes at the playhead", ctl.paste, "Ctrl+V")],
+            [self.segment_label, self.interp_combo, self.onion_box],
+        ])
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.settings_bar = self._toolbar([[QLabel("Length "), self.length_spin, self.fps_spin]])
+        if actions:
+            self.settings_bar.addSeparator()
+            self.settings_bar.addActions(actions)
+            for action in actions:
+                self.settings_bar.widgetForAction(action).setText(action.text())  # keep the "…": it opens a dialog
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.addWidget(self.hint, 1)
+        bottom.addWidget(self.settings_bar)
         col = QVBoxLayout(self)
         col.setContentsMargins(4, 2, 4, 2)
         col.setSpacing(2)
-        col.addLayout(row)
+        col.addWidget(self.bar)
         col.addWidget(self.view, 1)
-        col.addWidget(self.hint)
+        col.addLayout(bottom)
         self._shortcuts()
         self.playback.playingChanged.connect(self._on_playing)
         ctl.trackChanged.connect(self.sync)
         ctl.frameChanged.connect(self.sync)
         ctl.selectionChanged.connect(self.sync)
-        ctl.doc.poseChanged.connect(lambda _i: self._update_hint())
+        ctl.doc.poseChanged.connect(self._on_pose_changed)
         self.sync()
+
+    @staticmethod
+    def _toolbar(groups: list[list[QWidget]]) -> QToolBar:
+        bar = QToolBar("Timeline")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.setIconSize(QSize(1, 1))
+        for group in groups:
+            if bar.actions():
+                bar.addSeparator()
+            for w in group:
+                bar.addWidget(w)
+        return bar
 
     def _shortcuts(self) -> None:
         ctl = self.ctl
         keys = {
-            "Space": self.playback.toggle, "K": ctl.add_key, "Delete": ctl.delete_keys, "Backspace": ctl.delete_keys,
+            "Space": self.playback.toggle, "Delete": ctl.delete_keys, "Backspace": ctl.delete_keys,
             "Shift+D": ctl.duplicate_key, "Ctrl+C": ctl.copy, "Ctrl+V": ctl.paste,
             "Left": lambda: ctl.set_frame(ctl.frame - 1), "Right": lambda: ctl.set_frame(ctl.frame + 1),
             "Home": lambda: ctl.set_frame(0), "End": lambda: ctl.set_frame(ctl.track.length_frames - 1),
@@ -157,6 +175,12 @@ class TimelinePanel(QWidget):
             self.interp_combo.setStyleSheet(f"QComboBox {{ border-left: 6px solid rgb({r},{g},{b}); }}")
         else:
             self.segment_label.setText("Segment:")
+            with QSignalBlocker(self.interp_combo):
+                self.interp_combo.setCurrentIndex(-1)  # nothing to show until there is a keyframe
+            self.interp_combo.setStyleSheet("")
+        self._update_hint()
+
+    def _on_pose_changed(self, _interactive: bool) -> None:
         self._update_hint()
 
     def _update_hint(self) -> None:
@@ -167,6 +191,6 @@ class TimelinePanel(QWidget):
             self.hint.setText(UNKEYED_HINT)
         else:
             n = len(ctl.track)
-            self.hint.setText(f"{n} keyframe{'s' if n != 1 else ''} · drag a ◆ to move it, click or drag elsewhere to "
-                              "scrub · right-click for more · Ctrl+Z undoes timeline edits too")
+            self.hint.setText(f"{n} keyframe{'s' if n != 1 else ''} · drag a ◆ to move it · drag the strip to scrub · "
+                              "right-click: more")
         self.hint.setStyleSheet("color:#c9a227;" if (not len(ctl.track) or "●" in self.hint.text()) else "color:#9aa;")

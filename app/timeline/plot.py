@@ -13,7 +13,7 @@ import os
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtCore import QPoint, QPointF, QSize, Qt  # noqa: E402
 from PySide6.QtGui import QColor, QContextMenuEvent, QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QMenu, QWidget  # noqa: E402
 
@@ -78,6 +78,9 @@ class TimelineView(pg.PlotWidget):
         self.vb.sigXRangeChanged.connect(lambda *_: self._place_labels())
         self._shown_length = -1
         self.refresh()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(600, 110)
 
     # ----- coordinates ------------------------------------------------------------------------
     def frame_at(self, pos: QPoint | QPointF) -> float:
@@ -154,7 +157,7 @@ class TimelineView(pg.PlotWidget):
     def _draw_playhead(self, frame: int) -> None:
         self.playhead.setPos(frame)
         fps = self.ctl.track.fps
-        self.playhead.label.setFormat(f"{frame} · {frame / fps:.2f} s")
+        self.playhead.label.setFormat(f"{frame}  ({frame / fps:.2f} s)")
 
     # ----- mouse ------------------------------------------------------------------------------
     def mousePressEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt API

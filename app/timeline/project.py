@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
@@ -77,7 +78,7 @@ class ProjectManager(QObject):
         self._timer.timeout.connect(self.autosave_now)
         stack = win.document.undo_stack
         stack.indexChanged.connect(self._bump)
-        stack.cleanChanged.connect(lambda _c: self._update_title())
+        stack.cleanChanged.connect(self._on_clean_changed)
         win.document.photoChanged.connect(self._on_photo)
 
     # ----- state --------------------------------------------------------------------------------
@@ -88,6 +89,10 @@ class ProjectManager(QObject):
 
     def _bump(self, *_: object) -> None:
         self._revision += 1
+
+    def _on_clean_changed(self, _clean: bool) -> None:
+        if shiboken6.isValid(self.win):  # the undo stack also reports while the window is being destroyed
+            self._update_title()
 
     def _update_title(self) -> None:
         doc = self.win.document
@@ -157,14 +162,18 @@ class ProjectManager(QObject):
         self._pending_path = Path(path).resolve() if as_path is True else (as_path or None)
         self._pending_dirty = dirty
         photo = str(project.photo_path) if project.photo_path is not None else f"{Path(path).resolve()}"
-        self.win.client.use_photo(photo, project.image, project.source_pose)
+        self.win.client.use_photo(photo, project.image, project.source_pose, remember=project.photo_path is not None)
         return True
 
     def _on_photo(self) -> None:
-        project, self._pending = self._pending, None
-        if project is None:
-            self._set_path(None) if self.path is not None else None
+        project = self._pending
+        # a photo still loading when the project was opened arrives first and must not take its track:
+        # the project's photo is recognised as the very image array handed to the worker
+        if project is None or self.win.document.image is not project.image:
+            if self.path is not None:
+                self._set_path(None)  # another photo: no longer the project that was open
             return
+        self._pending = None
         self.ctl.reset(project.track)
         self.win.document.undo_stack.clear()
         self._set_path(self._pending_path)
@@ -212,7 +221,11 @@ class ProjectManager(QObject):
             self.win.banner.show_error(f"Could not save the project: {user_message(exc)}")
             return False
         self._set_path(target.resolve())
-        self.win.statusBar().showMessage(f"Saved {target}", 6000)
+        note = ""
+        doc = self.win.document
+        if doc.pose != doc.detected and not self.ctl.pose_is_keyed():
+            note = " (the canvas pose is not keyed: a project keeps the keyframes, so press ◆ Key to keep it)"
+        self.win.statusBar().showMessage(f"Saved {target}{note}", 10000)
         return True
 
     # ----- autosave and recovery ------------------------------------------------------------------
