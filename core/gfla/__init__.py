@@ -9,6 +9,7 @@ _EXPORTS = {
     "CONFIGS": "configs", "DanceConfig": "configs", "KeypointConfig": "configs", "ModelConfig": "configs",
     "PoseConfig": "configs", "config_from_fixture": "configs", "DanceGenerator": "dance", "build_model": "factory",
     "PoseGenerator": "generator", "KeypointNet": "motion", "extract_blocks": "ops", "local_attn_reshape": "ops",
+    "FaceConfig": "configs", "ShapeNetConfig": "configs", "FaceGenerator": "face", "ShapeNetGenerator": "shapenet",
 }
 
 
@@ -21,21 +22,4 @@ def __getattr__(name: str):
     return getattr(importlib.import_module(f"core.gfla.{module}"), name)
 
 
-__all__ = [
-    "CONFIGS",
-    "DanceConfig",
-    "DanceGenerator",
-    "KeypointConfig",
-    "KeypointNet",
-    "LoadedModel",
-    "ModelConfig",
-    "PoseConfig",
-    "PoseGenerator",
-    "build_model",
-    "config_from_fixture",
-    "detect_kind",
-    "extract_blocks",
-    "load_model",
-    "local_attn_reshape",
-    "read_state_dict",
-]
+__all__ = sorted(_EXPORTS)

@@ -51,6 +51,25 @@ class DanceConfig(_GeneratorConfig):
 
 
 @dataclass(frozen=True)
+class FaceConfig(_GeneratorConfig):
+    """Face animation generator (face): 16-channel structure (edge image, 14 distance maps, part labels)."""
+
+    structure_nc: int = 16
+
+
+@dataclass(frozen=True)
+class ShapeNetConfig(_GeneratorConfig):
+    """Novel-view generator (shapenet car / chair): 21-channel one-hot view code (18 azimuth + 3 elevation bins).
+
+    The target decoder starts from the view code tiled to ``view_grid`` × ``view_grid``, so the
+    network only accepts images of ``view_grid · 2^(layers+2)`` pixels (256 × 256).
+    """
+
+    structure_nc: int = 21
+    view_grid: int = 8
+
+
+@dataclass(frozen=True)
 class KeypointConfig:
     """Motion Extraction Network (dance_keypoint): 1-D temporal convolutions over 17 joints."""
 
@@ -59,7 +78,7 @@ class KeypointConfig:
     layers: int = 4
 
 
-ModelConfig = PoseConfig | DanceConfig | KeypointConfig
+ModelConfig = PoseConfig | DanceConfig | KeypointConfig | FaceConfig | ShapeNetConfig
 
 CONFIGS: dict[str, ModelConfig] = {
     "pose_fashion": PoseConfig(),
@@ -67,12 +86,16 @@ CONFIGS: dict[str, ModelConfig] = {
     "dance_fashion": DanceConfig(),
     "dance_iper": DanceConfig(),
     "dance_keypoint": KeypointConfig(),
+    "face": FaceConfig(),
+    "shapenet": ShapeNetConfig(),
 }
 
 _CLASS_TO_CONFIG = {
     "PoseGenerator": PoseConfig,
     "DanceGenerator": DanceConfig,
     "KPInput2DGenerator": KeypointConfig,
+    "FaceGenerator": FaceConfig,
+    "ShapeNetGenerator": ShapeNetConfig,
 }
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import torch.nn as nn
 
-from core.gfla.configs import DanceConfig, KeypointConfig, ModelConfig, PoseConfig
+from core.gfla.configs import DanceConfig, FaceConfig, KeypointConfig, ModelConfig, PoseConfig, ShapeNetConfig
 from core.gfla.dance import DanceGenerator
+from core.gfla.face import FaceGenerator
 from core.gfla.generator import PoseGenerator
 from core.gfla.motion import KeypointNet
+from core.gfla.shapenet import ShapeNetGenerator
 
 
 def build_model(config: ModelConfig) -> nn.Module:
@@ -18,4 +20,8 @@ def build_model(config: ModelConfig) -> nn.Module:
         return PoseGenerator(config)
     if isinstance(config, KeypointConfig):
         return KeypointNet(config)
+    if isinstance(config, FaceConfig):
+        return FaceGenerator(config)
+    if isinstance(config, ShapeNetConfig):
+        return ShapeNetGenerator(config)
     raise TypeError(f"not a GFLA config: {config!r}")
