@@ -19,6 +19,10 @@ class NoPersonFound(StudioError):
     """The detector found no person in the image."""
 
 
+class NoFaceFound(NoPersonFound):
+    """The face detector found no face in the image."""
+
+
 class CheckpointError(StudioError):
     """A checkpoint file does not match any known network, or cannot be read."""
 

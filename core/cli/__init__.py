@@ -9,7 +9,7 @@ import sys
 from core.errors import StudioError
 
 # Module names under core.cli; each defines register(subparsers) which sets `func` on its parser.
-SUBCOMMANDS = ("detect", "repose", "weights", "bench", "animate")
+SUBCOMMANDS = ("detect", "repose", "weights", "bench", "animate", "view", "face_animate", "train", "finetune", "evaluate")
 
 
 def build_parser() -> argparse.ArgumentParser:
