@@ -32,6 +32,7 @@ from app.result_view import ResultView
 from app.services import Services
 from app.settings import APPLICATION, ORGANIZATION, Settings
 from app.timeline.install import install_timeline
+from app.tools_finetune import install_finetune
 from app.worker import Photo, RenderOutcome, user_message
 from core.skeleton import joint_label
 
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.set_view_mode(settings.view_mode if settings.view_mode in self.acts.modes else "side")
         self.client.set_renderer(settings.checkpoint, settings.device)
         self.timeline = install_timeline(self)  # the dock, onion skin, project and animation actions
+        self.finetune_action = install_finetune(self)  # Tools → Fine-tune on a Video…
 
     # ----- layout -----------------------------------------------------------------------
     def _build_central(self) -> None:
