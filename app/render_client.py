@@ -43,7 +43,8 @@ class RenderClient(QObject):
         self._photo_id = -1
         self._generation = 0
         self._last_pose: Pose | None = None
-        self._shown: tuple[int, bool] = (-1, False)
+        self._shown: tuple[int, bool, bool] = (-1, False, False)  # (generation, network, full size) on show
+        self._settled = False  # the newest pose sent was settled: its full-size result is still to come
         self._pending: tuple[Pose, bool] | None = None
         self.busy_text = ""  # what the worker is doing now ("" when idle)
         self._job: Any = None  # the long job posted last (app.timeline.jobs.Job)
@@ -92,8 +93,10 @@ class RenderClient(QObject):
 
     @property
     def idle(self) -> bool:
-        """True when nothing is pending or running and the newest pose's result is shown."""
-        return self._pending is None and not self.busy_text and self._shown[0] == self._generation
+        """True when nothing is pending or running and the newest pose's result is shown (at full size once the
+        pose has settled; a quick preview of a large photo while it is being dragged)."""
+        shown = self._shown[0] == self._generation and (self._shown[2] or not self._settled)
+        return self._pending is None and not self.busy_text and shown
 
     def _post_render(self) -> None:
         if self._pending is None or self._photo_id < 0:
@@ -103,6 +106,7 @@ class RenderClient(QObject):
         if self._last_pose is None or pose != self._last_pose:
             self._generation += 1
             self._last_pose = pose
+        self._settled = settled
         self._post("render", RenderRequest(self._photo_id, self._generation, pose, settled))
 
     def shutdown(self) -> None:
@@ -123,7 +127,7 @@ class RenderClient(QObject):
     @Slot(object)
     def _on_photo(self, photo: Photo) -> None:
         self._photo_id = photo.photo_id
-        self._shown = (-1, False)
+        self._shown = (-1, False, False)
         self._last_pose = None
         self._pending = None  # a pose edited on the previous photo must not be rendered on this one
         self.photoReady.emit(photo)
@@ -138,7 +142,7 @@ class RenderClient(QObject):
             return
         if outcome.network and outcome.generation != self._generation:
             return  # the network's result for a pose the user has already changed
-        key = (outcome.generation, outcome.network)
+        key = (outcome.generation, outcome.network, outcome.full_size)  # a preview < the full warp < the network
         if key <= self._shown:
             return
         self._shown = key

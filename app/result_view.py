@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from app.qimage import qimage_to_rgb, rgb_to_qimage
 
 MODES = ("side", "split", "flow")
+FLOW_SIDE = 1024  # the flow overlay is coloured at most this many pixels along its longer side
 MODE_TITLES = {"side": "Side by side", "split": "Split slider", "flow": "Flow overlay"}
 
 
@@ -48,7 +49,8 @@ class ResultView(QWidget):
         self.split = 0.5
         self._photo: QImage | None = None
         self._composed: QImage | None = None
-        self._flow: QImage | None = None
+        self._flow: np.ndarray | None = None  # (2, h, w) the shown result's flow, coloured when first painted
+        self._flow_image: QImage | None = None
         self._flow_rect: QRectF | None = None
         self.placeholder = "The re-posed person appears here"
 
@@ -76,7 +78,7 @@ class ResultView(QWidget):
         else:
             photo_rect = QRectF(0, 0, photo.width(), photo.height())
             box_rect = photo_rect if box is None else QRectF(QPointF(box[0], box[1]), QPointF(box[2], box[3]))
-            if box is None and image.size() == photo.size():
+            if box is None:  # the whole frame, maybe a quick preview of a bounded copy: painted at the photo's size
                 self._composed = image
             else:
                 canvas = photo.copy()
@@ -88,7 +90,9 @@ class ResultView(QWidget):
         flows = [f for f in (getattr(result, "flows", None) or []) if np.ndim(f) == 3]
         if flows:
             finest = max(flows, key=lambda f: f.shape[1] * f.shape[2])
-            self._flow = rgb_to_qimage(flow_source_colors(np.asarray(finest, dtype=np.float32)))
+            k = max(1, -(-max(finest.shape[1:]) // FLOW_SIDE))  # colour every k-th pixel of a large flow
+            coarse = np.asarray(finest[:, ::k, ::k], dtype=np.float32) / k  # (2, h / k, w / k) in its own pixels
+            self._flow, self._flow_image = coarse, None
             self._flow_rect = (
                 photo_rect if box is None else QRectF(QPointF(box[0], box[1]), QPointF(box[2], box[3]))
             )
@@ -105,8 +109,23 @@ class ResultView(QWidget):
         return self._flow is not None
 
     def composed_rgb(self) -> np.ndarray | None:
-        """The result at the photo's size and framing (what "Save result image" writes)."""
-        return None if self._composed is None else qimage_to_rgb(self._composed)
+        """The result at the photo's size and framing (what "Save result image" writes).
+
+        A quick preview (a bounded copy, shown while a joint is dragged) comes back scaled up to that size;
+        the result of a settled pose is rendered at full size and comes back as it is.
+        """
+        if self._composed is None:
+            return None
+        image = self._composed
+        if self._photo is not None and image.size() != self._photo.size():
+            image = image.scaled(self._photo.size(), Qt.AspectRatioMode.IgnoreAspectRatio,
+                                 Qt.TransformationMode.SmoothTransformation)  # fmt: skip
+        return qimage_to_rgb(image)
+
+    @property
+    def shows_preview(self) -> bool:
+        """True while the result shown is a quick preview smaller than the photo."""
+        return self._composed is not None and self._photo is not None and self._composed.size() != self._photo.size()
 
     def set_mode(self, mode: str) -> None:
         if mode not in MODES:
@@ -117,7 +136,7 @@ class ResultView(QWidget):
     # ----- painting ---------------------------------------------------------------------
     def image_rect(self) -> QRectF:
         """Where the photo-sized image is drawn in the widget."""
-        ref = self._composed or self._photo
+        ref = self._photo or self._composed  # the photo's frame: a preview is drawn at the same place and size
         if ref is None:
             return QRectF()
         area = QRectF(self.rect()).adjusted(8, 8, -8, -8)
@@ -148,14 +167,16 @@ class ResultView(QWidget):
             self._tag(p, QPointF(rect.left() + 6, rect.top() + 6), "Photo")
             self._tag(p, QPointF(rect.right() - 60, rect.top() + 6), "Result")
         elif self.mode == "flow" and self._flow is not None and self._flow_rect is not None:
-            ref = self._composed
+            ref = self._photo or self._composed
             s = rect.width() / ref.width()
             fr = self._flow_rect
             target = QRectF(rect.left() + fr.left() * s, rect.top() + fr.top() * s, fr.width() * s, fr.height() * s)
             p.save()
             p.setClipRect(rect)
             p.setOpacity(0.75)
-            p.drawImage(target, self._flow)
+            if self._flow_image is None:
+                self._flow_image = rgb_to_qimage(flow_source_colors(self._flow))
+            p.drawImage(target, self._flow_image)
             p.restore()
             self._legend(p, rect)
 

@@ -3,6 +3,8 @@
 The GUI thread never waits on it. Each kind of request has one slot in a mailbox; a newer request of the
 same kind replaces an older one that has not started, so dragging never builds a queue. Results carry
 the photo id and pose generation they were made for, and the client (app/render_client.py) drops stale ones.
+While a joint is dragged the warp preview renders a bounded copy of a large photo (app/preview.py);
+once the pose settles it renders the photo itself, so the result that stays and is saved is full size.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
+from app.preview import PreviewCopy
 from app.services import Services
 from core.errors import CheckpointError, StudioError
 from core.skeleton import Pose
@@ -47,6 +50,7 @@ class RenderOutcome:
     renderer: str
     device: str
     milliseconds: float  # the render call alone (a first encode_source for the photo is not counted)
+    full_size: bool = True  # False: a quick preview of a bounded copy of the photo (the view scales it up)
 
 
 @dataclass(frozen=True)
@@ -112,9 +116,11 @@ class RenderWorker(QObject):
         self._warp: Any = None
         self._net: Any = None
         self._net_path: str | None = None
-        self._states: dict[int, Any] = {}  # id(renderer) -> SourceState for the current photo
+        self._states: dict[tuple[int, bool], Any] = {}  # (id(renderer), on the preview copy) -> SourceState
         self._detectors: dict[str, Any] = {}
-        self._last_preview: tuple[int, int] | None = None
+        self._preview: PreviewCopy | None = None  # the current photo's bounded copy, when it is large
+        self._last_preview: tuple[int, int] | None = None  # (photo id, generation) of the last warp preview
+        self._last_full: tuple[int, int] | None = None  # ... and of the last full-size warp render
 
     # ----- the loop ---------------------------------------------------------------------
     @Slot()
@@ -169,45 +175,63 @@ class RenderWorker(QObject):
 
     def _drop_net(self) -> None:
         if self._net is not None:
-            self._states.pop(id(self._net), None)
+            self._states.pop((id(self._net), False), None)
+            self._states.pop((id(self._net), True), None)
         self._net, self._net_path = None, None
 
-    def _state_for(self, renderer: Any) -> Any:
-        state = self._states.get(id(renderer))
+    def _state_for(self, renderer: Any, preview: bool = False) -> Any:
+        """``renderer``'s source state for the photo, or for its bounded copy (encoded once each)."""
+        state = self._states.get((id(renderer), preview))
         if state is None:
             photo = self._photo
             assert photo is not None
+            source = self._preview if preview else photo
+            assert source is not None
             params = inspect.signature(renderer.encode_source).parameters
-            if "mask" in params and photo.mask is not None:
-                state = renderer.encode_source(photo.image, photo.pose, mask=photo.mask)
+            if "mask" in params and source.mask is not None:
+                state = renderer.encode_source(source.image, source.pose, mask=source.mask)
             else:
-                state = renderer.encode_source(photo.image, photo.pose)
-            self._states[id(renderer)] = state
+                state = renderer.encode_source(source.image, source.pose)
+            self._states[(id(renderer), preview)] = state
         return state
 
-    def _render_with(self, renderer: Any, request: RenderRequest, network: bool) -> None:
-        state = self._state_for(renderer)
+    def _render_with(self, renderer: Any, request: RenderRequest, network: bool, preview: bool = False) -> None:
+        state = self._state_for(renderer, preview)
+        pose = PreviewCopy.scaled(request.pose, self._preview.scale) if preview and self._preview else request.pose
         start = time.perf_counter()
-        result = renderer.render(state, request.pose)
+        result = renderer.render(state, pose)
         ms = (time.perf_counter() - start) * 1000.0
         device = str(getattr(renderer, "device", "cpu"))
         self.rendered.emit(
-            RenderOutcome(request.photo_id, request.generation, network, result, renderer.name, device, ms)
+            RenderOutcome(request.photo_id, request.generation, network, result, renderer.name, device, ms,
+                          full_size=not preview)  # fmt: skip
         )
+
+    def _render_warp(self, request: RenderRequest, full: bool) -> None:
+        """The warp's render of ``request``: on the bounded copy unless ``full`` (or the photo is small)."""
+        key = (request.photo_id, request.generation)
+        preview = not full and self._preview_ready()
+        if key == self._last_full or (preview and key == self._last_preview):
+            return  # already shown
+        self._render_with(self._warp_renderer(), request, network=False, preview=preview)
+        if preview:
+            self._last_preview = key
+        else:
+            self._last_full = key
 
     # ----- requests ---------------------------------------------------------------------
     def _do_render(self, request: RenderRequest) -> None:
         photo = self._photo
         if photo is None or request.photo_id != photo.photo_id:
             return  # made for a photo that is no longer open
-        key = (request.photo_id, request.generation)
-        if key != self._last_preview:
-            try:
-                self._render_with(self._warp_renderer(), request, network=False)
-                self._last_preview = key
-            except Exception as exc:
-                self.failed.emit(f"Could not render this pose: {user_message(exc)}")
-                return
+        final = request.settled and self._net is None  # the warp's result is the one that stays: full size
+        try:
+            self._render_warp(request, full=final)
+        except Exception as exc:
+            self.failed.emit(f"Could not render this pose: {user_message(exc)}")
+            return
+        if final:
+            self._warm_up_preview()
         if not request.settled or self._net is None or self._mailbox.has("render"):
             return  # a newer pose is waiting: the network would render a stale one
         self.busy.emit(f"Rendering with {self._net.name}…")
@@ -216,6 +240,24 @@ class RenderWorker(QObject):
         except Exception as exc:
             traceback.print_exc()
             self._fall_back(exc, request)
+
+    def _warm_up_preview(self) -> None:
+        """Encode the bounded copy for the warp while nothing waits, so the first drag does not pay for it."""
+        if not self._mailbox.has("render"):
+            self._preview_ready()
+
+    def _preview_ready(self) -> bool:
+        """True when the warp can preview on the bounded copy; a copy it cannot encode is dropped (the
+        previews then render the photo itself, and any error shows there)."""
+        if self._preview is None:
+            return False
+        try:
+            self._state_for(self._warp_renderer(), preview=True)
+        except Exception:  # noqa: BLE001 - e.g. a skeleton that rounds away on the small copy
+            traceback.print_exc()
+            self._preview = None
+            return False
+        return True
 
     def _fall_back(self, exc: Exception, request: RenderRequest) -> None:
         """After a network failure: retry on the CPU if it ran on a GPU, else keep to the warp renderer."""
@@ -234,6 +276,10 @@ class RenderWorker(QObject):
                 reason = user_message(exc2)
         self._announce()
         self.failed.emit(f"The network failed ({reason}); showing the skeleton warp instead.")
+        try:
+            self._render_warp(request, full=True)  # the warp's result now stays: at full size
+        except Exception as exc2:
+            self.failed.emit(f"Could not render this pose: {user_message(exc2)}")
 
     def _detector(self, backend: str) -> Any:
         if backend not in self._detectors:
@@ -278,7 +324,8 @@ class RenderWorker(QObject):
         self._photo = Photo(self._next_photo_id, path, image, pose, mask, redetected, remember)
         self._next_photo_id += 1
         self._states.clear()
-        self._last_preview = None
+        self._preview = PreviewCopy.of(self._photo)
+        self._last_preview = self._last_full = None
         self.photoReady.emit(self._photo)
 
     # ----- long jobs (app.timeline.jobs.Job: export, motion import) ---------------------------

@@ -5,6 +5,13 @@ A file is checked in two steps: its ``format`` and ``version`` first (a newer ve
 message naming both versions), then the whole document against pydantic models. Loading never changes
 anything on disk; saving goes through core.atomic, so the previous file survives a failed save.
 Poses are stored as 18 ``[x, y]`` pairs in photo pixels, ``null`` for a missing joint.
+
+Versions. The models forbid unknown fields, so a reader refuses any field it does not know as damage;
+a new field therefore needs a new version, and ``version`` is the lowest format version that can read
+the file. Version 2 added ``canvas_pose``: the pose on the canvas when it is not the keyed one (an
+edit not yet keyed, or the only edit of a project without keyframes). A file is written as version 2
+only when it carries a canvas pose, else as version 1, so such files still open in version-1 readers;
+this version reads both. A version-1 reader shown a version-2 file says it was made by a newer version.
 """
 
 from __future__ import annotations
@@ -29,7 +36,8 @@ from core.errors import ProjectFileError, StudioError
 from core.skeleton import N_JOINTS, Pose
 
 FORMAT_NAME = "gfla-pose-studio-project"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the newest version this module reads and writes
+CANVAS_POSE_VERSION = 2  # the version that added ``canvas_pose``
 SUFFIX = ".gflaproj"
 DATA_ENV = "GFLA_STUDIO_DATA"
 APP_DIR = "gfla-pose-studio"
@@ -70,6 +78,7 @@ class ProjectModel(_Model):
     length_frames: int = Field(default=48, ge=1, le=1_000_000)
     fps: float = Field(default=24.0, gt=0, le=240)
     renderer: RendererModel = RendererModel()
+    canvas_pose: list[JointXY] | None = Field(default=None, min_length=N_JOINTS, max_length=N_JOINTS)  # version 2
     origin: str | None = None  # autosaves: the project file this recovery belongs to
     saved_at: float | None = None
 
@@ -100,6 +109,7 @@ class Project:
     renderer: RendererSettings = field(default_factory=RendererSettings)
     warnings: list[str] = field(default_factory=list)  # found while loading (e.g. the photo changed)
     origin: Path | None = None  # for a recovered autosave: the file it was saved for
+    canvas_pose: Pose | None = None  # the pose on the canvas when it is not a keyed one (None: nothing to restore)
 
 
 def _pose_to_json(pose: Pose) -> list[JointXY]:
@@ -164,11 +174,13 @@ def _to_model(project: Project, path: str | os.PathLike | None, origin: str | No
                 photo.path = os.path.relpath(ref, Path(path).resolve().parent)
             except ValueError:  # another drive on Windows
                 pass
+    canvas = None if project.canvas_pose is None else _pose_to_json(Pose.coerce(project.canvas_pose))
     return ProjectModel(
         format=FORMAT_NAME,
-        version=FORMAT_VERSION,
+        version=CANVAS_POSE_VERSION if canvas is not None else 1,  # the lowest version that reads it
         photo=photo,
         source_pose=_pose_to_json(project.source_pose),
+        canvas_pose=canvas,
         keyframes=[KeyframeModel(frame=k.frame, pose=_pose_to_json(k.pose), interp=k.interp) for k in project.track.keyframes],
         length_frames=project.track.length_frames,
         fps=project.track.fps,
@@ -238,11 +250,12 @@ def _project_from_model(model: ProjectModel, base_dir: Path, name: str) -> Proje
             fps=model.fps,
         )
         source = _pose_from_json(model.source_pose)
+        canvas = None if model.canvas_pose is None else _pose_from_json(model.canvas_pose)
     except StudioError as exc:
         raise ProjectFileError(f"{name} is damaged: {exc}") from exc
     renderer = RendererSettings(**model.renderer.model_dump())
     origin = Path(model.origin) if model.origin else None
-    return Project(image, source, track, photo_path, False, renderer, warnings, origin)
+    return Project(image, source, track, photo_path, False, renderer, warnings, origin, canvas)
 
 
 def load_project(path: str | os.PathLike) -> Project:

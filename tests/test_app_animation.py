@@ -143,6 +143,29 @@ def test_project_save_new_open_restores_the_photo_pose_and_track(qtbot, editor, 
     assert not tl.project.dirty and doc.undo_stack.count() == 0
 
 
+@pytest.mark.parametrize("with_keys", [False, True], ids=["no-keyframes", "between-keyframes"])
+def test_an_unkeyed_canvas_pose_is_saved_with_the_project_and_restored_on_open(qtbot, editor, tmp_path, with_keys):
+    tl, doc = editor.timeline, editor.document
+    if with_keys:
+        _animate(editor, frames=24)
+        tl.ctl.set_frame(6)
+    edited = doc.pose.with_joint(WRIST, (55.5, 101.25))
+    doc.commit(edited, "move the wrist")  # not keyed
+    assert not tl.ctl.pose_is_keyed()
+    saved = tl.ctl.track
+    path = tmp_path / "edit.gflaproj"
+    assert tl.project.save_as(path)
+    assert "Key" not in editor.statusBar().currentMessage()  # nothing to warn about: the pose is kept
+    tl.project.confirm_discard = lambda what: True
+    assert tl.project.new_project() and doc.pose == doc.detected
+    with qtbot.waitSignal(doc.photoChanged, timeout=5000):
+        assert tl.project.open_project(path)
+    assert doc.pose == edited and tl.ctl.track == saved
+    assert not tl.project.dirty and doc.undo_stack.count() == 0
+    qtbot.waitUntil(lambda: editor.client.idle, timeout=5000)  # and the result shows it: the fake renderer
+    assert (editor.result_view.composed_rgb()[101, 55] == 255).all()  # marks each joint with a white square
+
+
 def test_a_photo_that_arrives_before_the_projects_own_does_not_take_its_track(qtbot, editor, tmp_path, photo_path):
     tl = editor.timeline
     _animate(editor)

@@ -60,6 +60,34 @@ def test_project_round_trips_with_embedded_or_referenced_photo(tmp_path: Path, r
     assert (back.photo_path is not None) == referenced
 
 
+def test_an_unkeyed_canvas_pose_round_trips_in_a_version_2_file(tmp_path: Path) -> None:
+    project = _project(tmp_path, referenced=False)
+    project.canvas_pose = project.source_pose.with_joint(7, (1.5, 2.25)).with_joint(0, None)
+    path = save_project(project, tmp_path / "edit.gflaproj")
+    doc = json.loads(path.read_text())
+    assert doc["version"] == 2 and len(doc["canvas_pose"]) == 18 and doc["canvas_pose"][0] is None
+    back = load_project(path)
+    assert back.canvas_pose == project.canvas_pose and back.track == project.track
+
+
+def test_a_project_without_a_canvas_pose_stays_version_1_and_version_1_files_still_open(tmp_path: Path) -> None:
+    path = save_project(_project(tmp_path, referenced=False), tmp_path / "keys.gflaproj")
+    doc = json.loads(path.read_text())
+    assert doc["version"] == 1 and "canvas_pose" not in doc
+    assert load_project(path).canvas_pose is None
+
+
+def test_a_version_1_reader_refuses_a_canvas_pose_file_as_newer_not_as_damaged(tmp_path: Path, monkeypatch) -> None:
+    import core.project_file as project_file
+
+    project = _project(tmp_path, referenced=False)
+    project.canvas_pose = project.source_pose.with_joint(7, (1.5, 2.25))
+    path = save_project(project, tmp_path / "edit.gflaproj")
+    monkeypatch.setattr(project_file, "FORMAT_VERSION", 1)  # what an older build checks against
+    with pytest.raises(ProjectFileError, match=r"made by a newer version \(2\); this version reads up to 1"):
+        load_project(path)
+
+
 def test_a_changed_referenced_photo_is_reported_not_refused(tmp_path: Path) -> None:
     project = _project(tmp_path, referenced=True)
     path = save_project(project, tmp_path / "walk.gflaproj")
@@ -85,11 +113,12 @@ def _valid_doc(tmp_path: Path) -> dict:
     [
         (lambda d: "{ not json", "not JSON"),
         (lambda d: json.dumps([1, 2]), "not a GFLA Pose Studio project"),
-        (lambda d: json.dumps({**d, "version": 2}), r"made by a newer version \(2\); this version reads up to 1"),
+        (lambda d: json.dumps({**d, "version": 3}), r"made by a newer version \(3\); this version reads up to 2"),
         (lambda d: json.dumps({**d, "version": "one"}), "no valid format version"),
         (lambda d: json.dumps({**d, "fps": "fast"}), "fps"),
         (lambda d: json.dumps({**d, "length_frames": 0}), "length_frames"),
         (lambda d: json.dumps({**d, "source_pose": d["source_pose"][:5]}), "source_pose"),
+        (lambda d: json.dumps({**d, "version": 2, "canvas_pose": d["source_pose"][:5]}), "canvas_pose"),
         (lambda d: json.dumps({**d, "keyframes": [{**d["keyframes"][0], "interp": "bouncy"}]}), "interp"),
         (lambda d: json.dumps({**d, "keyframes": [{**d["keyframes"][0], "frame": 99}]}), "beyond"),
         (lambda d: json.dumps({**d, "photo": {**d["photo"], "png_base64": "AAAA"}}), "photo .* damaged"),

@@ -1,9 +1,10 @@
 """Project files for the editor: New, Open, Save, Save As, autosave every minute and the offer to recover.
 
 The project (core.project_file) holds the photo (referenced with its hash, or embedded when it has no
-file), the source pose, the keyframes and the renderer settings. Opening one hands its photo and source
-pose to the worker without detecting again, then puts its track on the timeline; a malformed or newer
-file shows a banner and changes nothing. Autosave writes the recovery file only when there are edits
+file), the source pose, the keyframes, the canvas pose when it is not keyed, and the renderer settings.
+Opening one hands its photo and source pose to the worker without detecting again, then puts its track
+on the timeline and its canvas pose on the canvas; a malformed or newer file shows a banner and changes
+nothing. Autosave writes the recovery file only when there are edits
 since the last save or autosave; closing with unsaved edits writes it once more, a clean close removes
 it, and the next start offers it back in a non-modal strip (Recover / Discard).
 """
@@ -114,8 +115,10 @@ class ProjectManager(QObject):
         from core.project_file import Project, RendererSettings
 
         doc, s = self.win.document, self.win.settings
+        unkeyed = doc.pose != doc.detected and not self.ctl.pose_is_keyed()  # opening would not bring it back
         return Project(image=doc.image, source_pose=doc.detected, track=self.ctl.track, photo_path=self._photo_file(),
-                       renderer=RendererSettings(checkpoint=s.checkpoint, device=s.device))
+                       renderer=RendererSettings(checkpoint=s.checkpoint, device=s.device),
+                       canvas_pose=doc.pose if unkeyed else None)
 
     # ----- New / Open / Save ----------------------------------------------------------------------
     def _ask_discard(self, what: str) -> bool:
@@ -175,6 +178,8 @@ class ProjectManager(QObject):
             return
         self._pending = None
         self.ctl.reset(project.track)
+        if project.canvas_pose is not None:  # the pose that was on the canvas, keyed or not
+            self.win.document.set_pose(project.canvas_pose)
         self.win.document.undo_stack.clear()
         self._set_path(self._pending_path)
         if self._pending_dirty:
@@ -221,11 +226,7 @@ class ProjectManager(QObject):
             self.win.banner.show_error(f"Could not save the project: {user_message(exc)}")
             return False
         self._set_path(target.resolve())
-        note = ""
-        doc = self.win.document
-        if doc.pose != doc.detected and not self.ctl.pose_is_keyed():
-            note = " (the canvas pose is not keyed: a project keeps the keyframes, so press ◆ Key to keep it)"
-        self.win.statusBar().showMessage(f"Saved {target}{note}", 10000)
+        self.win.statusBar().showMessage(f"Saved {target}", 10000)
         return True
 
     # ----- autosave and recovery ------------------------------------------------------------------

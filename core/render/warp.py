@@ -30,7 +30,10 @@ class WarpRenderer:
     per-bone weights and inpaints the background behind them; ``render`` moves every bone with a 2-D
     transform (rotation plus stretch along the bone), blends the inverse transforms into a dense
     backward flow per part, samples each part with the shared bilinear sampler and composites the
-    parts back to front (forearms over upper arms over head, legs and torso) over the background.
+    parts back to front (forearms over upper arms over head, legs and torso) over the background. The
+    feathered ring of background that each part carries along is drawn beneath every part's person
+    pixels, and the outline pixels are un-mixed from the background (warp_matte), so a moved limb
+    leaves no light seam over the body.
     """
 
     name = "Skeleton warp (no checkpoint)"
@@ -55,6 +58,7 @@ class WarpRenderer:
         if self.device != "cpu":
             for layer in state.layers:
                 layer.rgba = layer.rgba.to(self.device)
+                layer.ring = None if layer.ring is None else layer.ring.to(self.device)
         return state
 
     def render(self, state: SourceState, target: Pose | np.ndarray) -> RenderResult:
@@ -89,21 +93,34 @@ class WarpRenderer:
             X0, Y0 = min(b[3][0] for b in boxes), min(b[3][1] for b in boxes)
             X1, Y1 = max(b[3][2] for b in boxes), max(b[3][3] for b in boxes)
             canvas = torch.from_numpy(image[Y0:Y1, X0:X1]).to(dev, torch.float32).permute(2, 0, 1).contiguous()
-            for layer, spec, sigma, (x0, y0, x1, y1) in boxes:  # canvas: (3, Y1 - Y0, X1 - X0)
+            # A part that moves takes the ring of background around its outline along; that ring must not cover
+            # the person pixels of the parts behind it, so the rings of the moving parts are drawn first, beneath
+            # every part. The back part, and the parts behind all moving ones (they stay where they are), cover no
+            # person pixels with their rings and are drawn whole.
+            moving = next((k for k, b in enumerate(boxes) if not _still(b[1].blend, transforms, shapes)), len(boxes))
+            moving = max(moving, 1)
+            later = []  # (box, premultiplied RGB, alpha) drawn after the rings, back to front
+            for k, (layer, spec, sigma, (x0, y0, x1, y1)) in enumerate(boxes):  # canvas: (3, Y1 - Y0, X1 - X0)
                 src = _backward_coords(
                     (x0, y0, x1, y1), state.flow_step, spec.bones, spec.blend, transforms, shapes, sigma, dev
                 )  # (1, 2, h, w) source positions
-                shift = torch.tensor(layer.origin, dtype=torch.float32, device=dev)
-                rgba = sample_pixels(layer.rgba, src.permute(0, 2, 3, 1) - shift, padding_mode="zeros")[0]  # (4, h, w)
+                coords = src.permute(0, 2, 3, 1) - torch.tensor(layer.origin, dtype=torch.float32, device=dev)
+                rgba = sample_pixels(layer.rgba, coords, padding_mode="zeros")[0]  # (4, h, w)
                 a = rgba[3]  # (h, w)
-                keep = 1.0 - a
-                canvas[:, y0 - Y0 : y1 - Y0, x0 - X0 : x1 - X0].mul_(keep).add_(rgba[:3])
-                alpha[y0:y1, x0:x1].mul_(keep).add_(a)
                 xs = torch.arange(x0, x1, dtype=torch.float32, device=dev)
                 ys = torch.arange(y0, y1, dtype=torch.float32, device=dev)
                 src[0, 0].sub_(xs)
                 src[0, 1].sub_(ys[:, None])  # now (1, 2, h, w) offsets
                 flow[:, y0:y1, x0:x1] = torch.where(a > 0.5, src[0], flow[:, y0:y1, x0:x1])
+                if k >= moving and layer.ring is not None:
+                    share = sample_pixels(layer.ring, coords, padding_mode="zeros")[0, 0]  # (h, w)
+                    ring, ring_rgb = a * share, rgba[:3] * share
+                    _over(canvas[:, y0 - Y0 : y1 - Y0, x0 - X0 : x1 - X0], alpha[y0:y1, x0:x1], ring_rgb, ring)
+                    rgba[:3].sub_(ring_rgb)
+                    a.sub_(ring)
+                later.append(((x0, y0, x1, y1), rgba[:3], a))
+            for (x0, y0, x1, y1), rgb, a in later:
+                _over(canvas[:, y0 - Y0 : y1 - Y0, x0 - X0 : x1 - X0], alpha[y0:y1, x0:x1], rgb, a)
             out = canvas.round_().clamp_(0, 255).to(torch.uint8).permute(1, 2, 0).cpu().numpy()  # (h, w, 3)
             image[Y0:Y1, X0:X1] = out
         extras = {}
@@ -120,6 +137,23 @@ class WarpRenderer:
         cancel: CancelFn | None = None,
     ) -> Iterator[RenderResult]:
         return render_each(self, state, targets, progress, cancel)
+
+
+def _still(bones: tuple[str, ...], transforms: dict[str, Transform], shapes: dict[str, Shape]) -> bool:
+    """True when every one of ``bones`` that is present stays where it is (its transform is the identity)."""
+    for b in bones:
+        if b in shapes:
+            T = transforms[b]
+            if float(np.abs(T.A - np.eye(2)).max()) > 1e-9 or float(np.abs(T.t).max()) > 1e-6:
+                return False
+    return True
+
+
+def _over(canvas: torch.Tensor, coverage: torch.Tensor, rgb: torch.Tensor, a: torch.Tensor) -> None:
+    """Composite premultiplied ``rgb`` (3, h, w) with alpha ``a`` (h, w) over ``canvas`` (3, h, w) in place."""
+    keep = 1.0 - a
+    torch.addcmul(rgb, canvas, keep, out=canvas)  # rgb + canvas × keep, in one pass
+    torch.addcmul(a, coverage, keep, out=coverage)
 
 
 @contextlib.contextmanager

@@ -14,6 +14,11 @@ from core.render.warp_rig import PART_INDEX, PARTS, bone_joints
 COLOUR_WEIGHT = 0.03  # body scales of distance per unit of -log colour likelihood
 GRABCUT_SIDE = 256  # long side (px) at which GrabCut refines a skeleton-derived person mask
 FRONT_BIAS = {"l_fore": 0.06, "r_fore": 0.06, "l_upper": 0.02, "r_upper": 0.02}  # arms are usually in front
+# Each part reaches this far (body scales, at least SEAM_BAND_MIN photo px) beneath the parts drawn in front
+# of it, opaque and in its own colours, so that the background never shows between two parts that meet.
+SEAM_BAND = 0.02
+SEAM_BAND_MIN = 3
+CORE = 0.999  # carry (person coverage) from which a layer pixel is the person, not the ring of background
 
 
 @dataclass
@@ -23,6 +28,9 @@ class Layer:
     part: str
     rgba: torch.Tensor  # (1, 4, h, w) float32: RGB × alpha in 0..255, then alpha in 0..1
     origin: tuple[int, int]  # (x0, y0) of the crop in photo pixels
+    # (1, 1, h, w) float32: 1 where the pixel belongs to the ring of background around the person rather than
+    # to the person; once a part moves, its ring goes beneath every part's person pixels
+    ring: torch.Tensor | None = None
 
 
 def upsample_to_photo(arr: np.ndarray, box: tuple[int, int, int, int], sx: float, sy: float, cv2) -> np.ndarray:
@@ -59,6 +67,7 @@ def refine_by_colour(img_w: np.ndarray, nearest: np.ndarray, cv2) -> np.ndarray:
     try:
         small = cv2.resize(np.ascontiguousarray(img_w[y0:y1, x0:x1]), size, interpolation=cv2.INTER_AREA)
         bgd, fgd = np.zeros((1, 65)), np.zeros((1, 65))
+        cv2.setRNGSeed(0)  # GrabCut seeds its colour models at random: the same photo must give the same cut
         cv2.grabCut(small, seed, None, bgd, fgd, 2, cv2.GC_INIT_WITH_MASK)
     except cv2.error:  # e.g. too few background or person pixels to learn colours from
         return outline
@@ -80,13 +89,19 @@ def _box_to_photo(mask_w: np.ndarray, sx: float, sy: float, W: int, H: int, pad:
     return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
 
-def cut_layers(image, torso_tex, label, occluders, carry_full, xy, present, sx, sy, px_w, cv2) -> list[Layer]:
+def cut_layers(image, torso_tex, label, occluders, carry_full, matte, xy, present, sx, sy, px_w, cv2) -> list[Layer]:
     """Premultiplied RGBA crops of the photo, one per part, back to front.
+
+    ``matte`` (H, W) is the coverage of the person's outline pixels (1 elsewhere; see warp_matte): there
+    only the owning part is drawn, with that coverage, so that while nothing moves the plate shows through
+    exactly as much as the photo mixes it in.
 
     Parts split the person exactly (each photo pixel belongs to the part whose smoothed work-resolution
     mask is strongest there), so while nothing moves the layers add up to the photo with no seam. A
     part also reaches a little beneath the parts in front of it around the joints it shares with them,
-    which fills the crease of a bent joint; the torso also keeps the arms lying across it, inpainted.
+    which fills the crease of a bent joint; the torso also keeps the arms lying across it, inpainted;
+    and every part reaches a few pixels beneath all parts in front of it (``_seam_band``), so no seam
+    opens between them once they move. Each layer marks its ring of background (``Layer.ring``).
     """
     H, W = image.shape[:2]
     owner = np.full((H, W), -1, dtype=np.int8)  # the part owning each photo pixel
@@ -106,6 +121,7 @@ def cut_layers(image, torso_tex, label, occluders, carry_full, xy, present, sx, 
         boxes[i] = box
 
     ext = max(1, round(0.05 * px_w))
+    band = max(SEAM_BAND_MIN, round(SEAM_BAND * px_w / min(sx, sy)))  # photo px
     joint_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * ext + 1, 2 * ext + 1))
     layers: list[Layer] = []
     for i, spec in enumerate(PARTS):
@@ -133,19 +149,54 @@ def cut_layers(image, torso_tex, label, occluders, carry_full, xy, present, sx, 
                 max(box[2], extra_box[2]),
                 max(box[3], extra_box[3]),
             )
-        x0, y0, x1, y1 = box
+        x0, y0, x1, y1 = box = _grow_box(box, band, W, H)
         cover = owner[y0:y1, x0:x1] == i
         if extra_box is not None:
             cover |= upsample_to_photo(extra.astype(np.float32), box, sx, sy, cv2) > 0.5
         # a faint one-pixel rim anti-aliases the border where the part comes apart from its neighbours; while
         # nothing moves it lies under the parts in front or shows the very pixels of the parts behind
         alpha = np.maximum(cover, 0.5 * cv2.dilate(cover.astype(np.uint8), np.ones((3, 3), np.uint8)))
-        alpha = alpha.astype(np.float32) * carry_full[y0:y1, x0:x1]  # (h, w)
+        carry, m = carry_full[y0:y1, x0:x1], matte[y0:y1, x0:x1]
+        alpha = alpha.astype(np.float32) * carry  # (h, w)
+        alpha = np.where(m < 1.0, np.where(owner[y0:y1, x0:x1] == i, alpha * m, 0.0), alpha)
         tex = (torso_tex if spec.name == "torso" else image)[y0:y1, x0:x1].astype(np.float32)
+        inside = (carry >= CORE) & (m >= 1.0)
+        tex, alpha = _seam_band(tex, alpha, cover, owner[y0:y1, x0:x1] > i, inside, band, cv2)
+        ring = (carry < CORE).astype(np.float32)  # (h, w): 1 where the alpha is the ring of background
         rgba = np.concatenate([tex * alpha[..., None], alpha[..., None]], axis=2)  # (h, w, 4)
         tensor = torch.from_numpy(np.ascontiguousarray(rgba.transpose(2, 0, 1)))[None]  # (1, 4, h, w)
-        layers.append(Layer(spec.name, tensor, (x0, y0)))
+        layers.append(Layer(spec.name, tensor, (x0, y0), torch.from_numpy(ring)[None, None]))  # ring: (1, 1, h, w)
     return layers
+
+
+def _grow_box(box: tuple[int, int, int, int], pad: int, W: int, H: int) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = box
+    return max(0, x0 - pad), max(0, y0 - pad), min(W, x1 + pad), min(H, y1 + pad)
+
+
+def _seam_band(tex, alpha, cover, in_front, inside, band: int, cv2) -> tuple[np.ndarray, np.ndarray]:
+    """Extend a part ``band`` px beneath the parts in front of it, inside the person, opaque.
+
+    Where two parts meet, the one in front is drawn with a soft edge (its pixels are sampled between
+    pixel centres once it moves) and the one behind used to end at the same line, so the background
+    plate showed through as a thin light seam. The band takes the part's own colours (a normalised box
+    filter of its pixels), is hidden beneath the part in front while nothing moves, and stays ``inside``
+    the person, off its outline, which keeps its feathered edge. tex (h, w, 3), alpha (h, w) float32.
+    """
+    near = cv2.dilate(cover.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1,) * 2))
+    extend = near.astype(bool) & in_front & inside & (alpha < 1.0)
+    if not extend.any():
+        return tex, alpha
+    own = cover.astype(np.float32)
+    k = (2 * band + 1, 2 * band + 1)
+    den = cv2.boxFilter(own, -1, k, normalize=False, borderType=cv2.BORDER_CONSTANT)  # (h, w)
+    num = cv2.boxFilter(tex * own[..., None], -1, k, normalize=False, borderType=cv2.BORDER_CONSTANT)  # (h, w, 3)
+    fill = extend & (den > 0.5)
+    tex = tex.copy()
+    tex[fill] = num[fill] / den[fill, None]
+    alpha = alpha.copy()
+    alpha[fill] = 1.0
+    return tex, alpha
 
 
 def label_parts(

@@ -9,7 +9,8 @@ import numpy as np
 from core.errors import RenderError
 from core.imageio_utils import import_cv2
 from core.render.base import SourceState
-from core.render.warp_parts import Layer, cut_layers, label_parts, refine_by_colour, upsample_to_photo
+from core.render.warp_matte import unmix_outline
+from core.render.warp_parts import CORE, Layer, cut_layers, label_parts, refine_by_colour, upsample_to_photo
 from core.render.warp_rig import ARM_PARTS, PART_INDEX, PARTS, Rig, build_rig
 from core.skeleton import Pose
 
@@ -98,12 +99,18 @@ def encode(image: np.ndarray, pose: Pose | np.ndarray, mask: np.ndarray | None =
               for part, j in (("r_fore", 4), ("l_fore", 7)) if pose.present[j]}  # fmt: skip
     label = np.where(hole, label_parts(sdf, img_w, person, S, wrists, min(sx, sy)), -1)
 
+    # the background plate: inpaint the hole at low resolution, then paste it into the photo
+    background, hole_full = _background_plate(image, img_w, hole, sx, sy, cv2)
+    carry_full = upsample_to_photo(carry, (0, 0, W, H), sx, sy, cv2).astype(np.float32)
+    # the person's outline pixels as person colour plus coverage, the background taken out
+    colours, matte = unmix_outline(image, background, carry_full >= CORE, max(2, round(1.0 / ws)), cv2)
+
     # limbs lying across the torso: the torso layer gets them inpainted, to show when they move away
     torso_i = PART_INDEX["torso"]
     in_quad = sdf[torso_i] < -PARTS[torso_i].radius * S - 0.02 * S
     arms = person & np.isin(label, [PART_INDEX[p] for p in ARM_PARTS])
     occluders = arms & in_quad
-    torso_tex = image
+    torso_tex = colours
     if occluders.any():
         # filled from the torso around them only, never from the arm's own pixels or anti-aliased rim
         around = arms & (sdf[torso_i] < 0.1 * S)
@@ -112,15 +119,12 @@ def encode(image: np.ndarray, pose: Pose | np.ndarray, mask: np.ndarray | None =
         full_box = (0, 0, W, H)
         occ_full = upsample_to_photo(occluders.astype(np.float32), full_box, sx, sy, cv2) > 0.5
         filled_full = upsample_to_photo(filled, full_box, sx, sy, cv2)
-        torso_tex = image.copy()
+        torso_tex = colours.copy()
         torso_tex[occ_full] = filled_full[occ_full]
 
     # one premultiplied RGBA layer per part
-    carry_full = upsample_to_photo(carry, (0, 0, W, H), sx, sy, cv2).astype(np.float32)
-    layers = cut_layers(image, torso_tex, label, occluders, carry_full, xy, pose.present, sx, sy, px_w, cv2)
+    layers = cut_layers(colours, torso_tex, label, occluders, carry_full, matte, xy, pose.present, sx, sy, px_w, cv2)
 
-    # background plate: inpaint the hole at low resolution, then paste it into the photo
-    background, hole_full = _background_plate(image, img_w, hole, sx, sy, cv2)
     person_mask = carry_full
     step = float(max(1.0, min(4.0 / ws, 0.05 * S)))
     return WarpSourceState(image=image, pose=pose, rig=rig, layers=layers, background=background,
