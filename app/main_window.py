@@ -24,6 +24,7 @@ from app.actions import build_menus, build_toolbar, create_actions, fill_recent_
 from app.banner import Banner
 from app.canvas import PoseCanvas
 from app.document import PoseDocument
+from app.face.install import install_face_tools
 from app.panels import HintBar, RenderStatus, header_label, titled_pane
 from app.pose_dock import PoseDock
 from app.preferences import PreferencesDialog
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.client.set_renderer(settings.checkpoint, settings.device)
         self.timeline = install_timeline(self)  # the dock, onion skin, project and animation actions
         self.finetune_action = install_finetune(self)  # Tools → Fine-tune on a Video…
+        self.face_tools = install_face_tools(self)  # File → Open Portrait (Face Mode)…, Tools → Novel View…
 
     # ----- layout -----------------------------------------------------------------------
     def _build_central(self) -> None:

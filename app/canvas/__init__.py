@@ -1,5 +1,6 @@
-"""The photo-and-skeleton editor view: joint and limb items, hit testing, drag, nudge, zoom and pan."""
+"""The photo-and-keypoints editor view for any keypoint layout: items, hit testing, drag, nudge, zoom and pan."""
 
+from app.canvas.points import Keypoints
 from app.canvas.view import PoseCanvas
 
-__all__ = ["PoseCanvas"]
+__all__ = ["Keypoints", "PoseCanvas"]

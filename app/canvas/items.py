@@ -1,36 +1,72 @@
-"""Graphics items for the skeleton: joints and limbs in OpenPose colours, and the floating joint-name label."""
+"""Graphics items for a keypoint layout (body joints, face landmarks): coloured points and lines, and the name tag."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsScene, QStyleOptionGraphicsItem, QWidget
 
-from core.skeleton import COLORS, LIMBS_DRAWN, N_JOINTS, Pose
+from core.face_layout import KeypointLayout, body_layout
+from core.skeleton import COLORS
 
-JOINT_RADIUS = 5.0  # screen pixels; joints keep their size at any zoom
+if TYPE_CHECKING:
+    from app.canvas.points import Keypoints
+    from core.skeleton import Pose
+
+JOINT_RADIUS = 5.0  # screen pixels; body joints keep their size at any zoom
 LIMB_WIDTH = 4.0
+HIT_RADIUS = 14.0  # screen pixels around a body joint that grab it
+
+RGB = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class LayerStyle:
+    """How one layout is drawn and grabbed, in screen pixels."""
+
+    point_radius: float
+    line_width: float
+    line_alpha: int
+    hit_radius: float
+    edge_colors: tuple[RGB, ...]  # one per ``layout.edges`` entry
+    noun: str  # what a point is called in menus: "joint", "landmark"
+
+
+def style_for(layout: KeypointLayout) -> LayerStyle:
+    """The body keeps OpenPose's look (limb k in colour k); other layouts draw each line in its first point's colour,
+    with smaller points for their denser markup."""
+    edges = layout.edges
+    if layout.name == "body18":
+        limb_colors = tuple(COLORS[k % len(COLORS)] for k in range(len(edges)))
+        return LayerStyle(JOINT_RADIUS, LIMB_WIDTH, 190, HIT_RADIUS, limb_colors, "joint")
+    return LayerStyle(3.2, 1.6, 210, 10.0, tuple(layout.colors[a] for a, _ in edges), "landmark")
 
 
 def qcolor(index: int, alpha: int = 255) -> QColor:
+    """OpenPose colour ``index`` (kept for callers that draw body skeletons)."""
     r, g, b = COLORS[index % len(COLORS)]
     return QColor(r, g, b, alpha)
 
 
 class JointItem(QGraphicsItem):
-    """One joint: a dot in its OpenPose colour that grows with a white ring when hovered or selected."""
+    """One keypoint: a dot in its colour that grows with a white ring when hovered or selected."""
 
-    def __init__(self, index: int) -> None:
+    def __init__(self, index: int, color: RGB | None = None, radius: float = JOINT_RADIUS) -> None:
         super().__init__()
         self.index = index
+        self.color = QColor(*color) if color is not None else qcolor(index)
+        self.radius = float(radius)
         self.hovered = False
         self.selected = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setZValue(10)
 
     def boundingRect(self) -> QRectF:
-        r = JOINT_RADIUS * 2 + 3
+        r = self.radius * 2 + 3
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     def set_state(self, hovered: bool, selected: bool) -> None:
@@ -42,18 +78,18 @@ class JointItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         big = self.hovered or self.selected
-        r = JOINT_RADIUS * (1.7 if big else 1.0)
+        r = self.radius * (1.7 if big else 1.0)
         if big:
             painter.setPen(QPen(QColor(255, 255, 255), 2.5))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(QPointF(0, 0), r + 3, r + 3)
         painter.setPen(QPen(QColor(0, 0, 0, 200), 1.2))
-        painter.setBrush(QBrush(qcolor(self.index)))
+        painter.setBrush(QBrush(self.color))
         painter.drawEllipse(QPointF(0, 0), r, r)
 
 
 class JointLabel(QGraphicsItem):
-    """A small dark tag with a joint's name, drawn beside the hovered joint."""
+    """A small dark tag with a keypoint's name, drawn beside the hovered point."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -89,13 +125,19 @@ class JointLabel(QGraphicsItem):
 
 
 class SkeletonLayer:
-    """All skeleton items of one scene, kept in step with a Pose (missing joints and their limbs are hidden)."""
+    """All keypoint items of one scene, kept in step with the points (missing points and their lines are hidden).
 
-    def __init__(self, scene: QGraphicsScene) -> None:
-        self.joints = [JointItem(i) for i in range(N_JOINTS)]
+    ``layout`` says how many points there are, which lines join them and their colours (default: the body).
+    """
+
+    def __init__(self, scene: QGraphicsScene, layout: KeypointLayout | None = None) -> None:
+        self.layout = layout or body_layout()
+        self.style = style_for(self.layout)
+        self.edges = self.layout.edges
+        self.joints = [JointItem(i, self.layout.colors[i], self.style.point_radius) for i in range(self.layout.size)]
         self.limbs: list[QGraphicsLineItem] = []
-        for k, _ in enumerate(LIMBS_DRAWN):
-            pen = QPen(qcolor(k, 190), LIMB_WIDTH)
+        for rgb in self.style.edge_colors:
+            pen = QPen(QColor(*rgb, self.style.line_alpha), self.style.line_width)
             pen.setCosmetic(True)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             line = QGraphicsLineItem()
@@ -108,13 +150,16 @@ class SkeletonLayer:
         self.label = JointLabel()
         scene.addItem(self.label)
 
-    def set_pose(self, pose: Pose) -> None:
+    def set_pose(self, pose: Pose | Keypoints) -> None:
+        """Place the items at ``pose.xy`` ((N, 2), NaN = missing) for N = the layout's size."""
         xy, present = pose.xy, pose.present
+        if len(xy) != len(self.joints):
+            raise ValueError(f"the {self.layout.name} layout has {len(self.joints)} points, got {len(xy)}")
         for i, item in enumerate(self.joints):
             item.setVisible(bool(present[i]))
             if present[i]:
                 item.setPos(float(xy[i, 0]), float(xy[i, 1]))
-        for line, (a, b) in zip(self.limbs, LIMBS_DRAWN, strict=True):
+        for line, (a, b) in zip(self.limbs, self.edges, strict=True):
             ok = bool(present[a] and present[b])
             line.setVisible(ok)
             if ok:

@@ -1,6 +1,8 @@
-"""The canvas: the photo with its editable skeleton; mouse and keyboard editing, zoom about the cursor, pan."""
+"""The canvas: a photo with its editable keypoints (body skeleton or face landmarks); mouse and keys edit, zoom, pan."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
@@ -8,26 +10,34 @@ from PySide6.QtGui import QAction, QColor, QKeyEvent, QMouseEvent, QPainter, QPi
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QMenu, QWidget
 
 from app.canvas.items import SkeletonLayer
-from app.document import PoseDocument
 from app.qimage import rgb_to_qimage
-from core.skeleton import joint_label
+from core.face_layout import KeypointLayout, body_layout
 
-HIT_RADIUS = 14.0  # screen pixels around a joint that grab it
+if TYPE_CHECKING:
+    from app.document import PoseDocument
+
 NUDGE_PX, NUDGE_SHIFT_PX = 1.0, 10.0  # arrow-key steps in screen pixels (Shift for the larger one)
 ZOOM_LIMITS = (0.25, 40.0)  # relative to the fitted view
 EMPTY_TEXT = "Open a photo of a person (Ctrl+O) or drop one here"
 
 
 class PoseCanvas(QGraphicsView):
-    """Shows ``doc``'s photo and pose; edits go to ``doc`` (drags as one undo step on release)."""
+    """Shows ``doc``'s photo and points; edits go to ``doc`` (drags as one undo step on release).
+
+    ``layout`` (core.face_layout.KeypointLayout; default the 18-joint body) names, colours and joins the
+    points. ``doc`` is an app.document.PoseDocument whose ``pose`` is a core.skeleton.Pose (the body), or a
+    subclass holding app.canvas.points.Keypoints of the layout (app.face.document.KeypointDocument).
+    """
 
     hoveredJointChanged = Signal(int)  # -1 when no joint is under the cursor
     selectedJointChanged = Signal(int)
     dragFinished = Signal()
 
-    def __init__(self, doc: PoseDocument, parent: QWidget | None = None) -> None:
+    def __init__(self, doc: PoseDocument, parent: QWidget | None = None, layout: KeypointLayout | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.keypoint_layout = layout or body_layout()  # not ``layout``: QWidget.layout() is a method
+        self.empty_text = EMPTY_TEXT
         self.setScene(QGraphicsScene(self))
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)  # zoom_by keeps the cursor point
@@ -41,7 +51,8 @@ class PoseCanvas(QGraphicsView):
         self._photo_item = QGraphicsPixmapItem()
         self._photo_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.scene().addItem(self._photo_item)
-        self.skeleton = SkeletonLayer(self.scene())
+        self.skeleton = SkeletonLayer(self.scene(), self.keypoint_layout)
+        self.noun = self.skeleton.style.noun  # "joint" or "landmark", for menus
         self.hovered = -1
         self.selected = -1
         self.extra_actions: list[QAction] = []  # window-wide actions also offered in the context menu
@@ -76,6 +87,13 @@ class PoseCanvas(QGraphicsView):
             self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
         self._fitted = True
 
+    def focus_on(self, box: tuple[float, float, float, float]) -> None:
+        """Fit scene rectangle ``box`` (x0, y0, x1, y1 photo pixels) in the view, e.g. a face in a portrait."""
+        x0, y0, x1, y1 = box
+        if self.doc.has_photo and x1 > x0 and y1 > y0:
+            self.fitInView(QRectF(x0, y0, x1 - x0, y1 - y0), Qt.AspectRatioMode.KeepAspectRatio)
+            self._fitted = False
+
     def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
         """Zoom by ``factor`` keeping the scene point under ``anchor`` (viewport pixels) in place."""
         fit_scale = self._fit_scale()
@@ -99,9 +117,9 @@ class PoseCanvas(QGraphicsView):
         return min(vp.width() / w, vp.height() / h)
 
     def joint_at(self, pos: QPoint | QPointF) -> int:
-        """Index of the present joint nearest to viewport position ``pos`` within HIT_RADIUS, else -1."""
+        """Index of the present point nearest to viewport position ``pos`` within the hit radius, else -1."""
         pose = self.doc.pose
-        best, best_d = -1, HIT_RADIUS
+        best, best_d = -1, self.skeleton.style.hit_radius
         for i in np.flatnonzero(pose.present):
             p = self.mapFromScene(QPointF(*pose.xy[i]))
             d = float(np.hypot(p.x() - pos.x(), p.y() - pos.y()))
@@ -113,6 +131,10 @@ class PoseCanvas(QGraphicsView):
         """Where joint ``index`` is drawn, in viewport pixels (tests and the screenshot script use it)."""
         return self.mapFromScene(QPointF(*self.doc.pose.xy[index]))
 
+    def label(self, index: int) -> str:
+        """The readable name of point ``index``, e.g. 'Right wrist' or 'Upper lip top'."""
+        return self.keypoint_layout.label(index)
+
     def select(self, index: int) -> None:
         if index != self.selected:
             self.selected = index
@@ -122,10 +144,10 @@ class PoseCanvas(QGraphicsView):
     def _set_hover(self, index: int) -> None:
         label = self.skeleton.label
         if index >= 0:
-            label.set_text(joint_label(index))
+            label.set_text(self.label(index))
             label.setPos(QPointF(*self.doc.pose.xy[index]))
             label.show()
-            self.viewport().setToolTip(f"{joint_label(index)} — drag to move, right-click to hide")
+            self.viewport().setToolTip(f"{self.label(index)} — drag to move, right-click to hide")
         else:
             label.hide()
             self.viewport().setToolTip("")
@@ -197,7 +219,7 @@ class PoseCanvas(QGraphicsView):
         if self._drag_joint >= 0 and event.button() == Qt.MouseButton.LeftButton:
             j, before = self._drag_joint, self._drag_before
             self._drag_joint, self._drag_before = -1, None
-            self.doc.commit(self.doc.pose, f"Move {joint_label(j).lower()}", before=before)
+            self.doc.commit(self.doc.pose, f"Move {self.label(j).lower()}", before=before)
             self._update_cursor()
             if self.doc.pose != before:
                 self.dragFinished.emit()
@@ -237,7 +259,7 @@ class PoseCanvas(QGraphicsView):
             self._update_cursor()
             return
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected >= 0:
-            self.doc.move_joint(self.selected, None, f"Hide {joint_label(self.selected).lower()}")
+            self.doc.move_joint(self.selected, None, f"Hide {self.label(self.selected).lower()}")
             return
         if key == Qt.Key.Key_Escape:
             self.select(-1)
@@ -257,7 +279,7 @@ class PoseCanvas(QGraphicsView):
         step = (NUDGE_SHIFT_PX if large else NUDGE_PX) / max(self.transform().m11(), 1e-6)
         x, y = self.doc.pose.xy[index]
         xy = self._clamped(QPointF(x + dx * step, y + dy * step))
-        self.doc.move_joint(index, xy, f"Nudge {joint_label(index).lower()}", merge_key=("nudge", index))
+        self.doc.move_joint(index, xy, f"Nudge {self.label(index).lower()}", merge_key=("nudge", index))
 
     # ----- context menu -----------------------------------------------------------------
     def build_context_menu(self, pos: QPoint) -> QMenu:
@@ -266,7 +288,7 @@ class PoseCanvas(QGraphicsView):
         j = self.joint_at(pos)
         doc = self.doc
         if j >= 0:
-            name = joint_label(j).lower()
+            name = self.label(j).lower()
             menu.addAction(f"Hide {name}", lambda: doc.move_joint(j, None, f"Hide {name}"))
             if doc.detected.present[j]:
                 xy = tuple(doc.detected.xy[j])
@@ -274,9 +296,9 @@ class PoseCanvas(QGraphicsView):
         hidden = [i for i in range(len(doc.pose.present)) if not doc.pose.present[i]]
         if hidden and doc.has_photo:
             where = self._clamped(self.mapToScene(pos))
-            sub = menu.addMenu("Restore hidden joint here")
+            sub = menu.addMenu(f"Restore hidden {self.noun} here")
             for i in hidden:
-                sub.addAction(joint_label(i), lambda i=i: doc.move_joint(i, where, f"Restore {joint_label(i).lower()}"))
+                sub.addAction(self.label(i), lambda i=i: doc.move_joint(i, where, f"Restore {self.label(i).lower()}"))
         if self.extra_actions:
             menu.addSeparator()
             menu.addActions(self.extra_actions)
@@ -295,5 +317,5 @@ class PoseCanvas(QGraphicsView):
             painter.save()
             painter.resetTransform()
             painter.setPen(QColor(200, 200, 200))
-            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, EMPTY_TEXT)
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
             painter.restore()

@@ -1,0 +1,43 @@
+"""Putting a network's square face frame back into the portrait it was cut from, with a soft edge (Qt-free)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+FEATHER = 0.1  # width of the blend ramp at the frame's edge, as a fraction of its side
+
+
+def edge_ramp(h: int, w: int, feather: float = FEATHER) -> np.ndarray:
+    """(h, w) float32 weights: 1 inside, falling linearly to ~0 over ``feather`` of the side at the border."""
+    ramp = max(1.0, feather * min(h, w))
+    ys = np.minimum(np.arange(h) + 0.5, h - np.arange(h) - 0.5) / ramp  # (h,)
+    xs = np.minimum(np.arange(w) + 0.5, w - np.arange(w) - 0.5) / ramp  # (w,)
+    return np.clip(np.minimum(ys[:, None], xs[None, :]), 0.0, 1.0).astype(np.float32)
+
+
+def paste_back(photo: np.ndarray, frame: np.ndarray, box: tuple[float, float, float, float],
+               feather: float = FEATHER) -> np.ndarray:
+    """(H, W, 3) uint8: ``photo`` with ``frame`` (S, S, 3) resized into ``box`` (x0, y0, x1, y1 photo pixels).
+
+    The frame is blended in over a ramp at its edge, so the seam between re-rendered and original pixels is soft;
+    the part of the box outside the photo is dropped.
+    """
+    photo = np.asarray(photo, dtype=np.uint8)
+    h, w = photo.shape[:2]
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    bw, bh = x1 - x0, y1 - y0
+    out = photo.copy()
+    if bw < 2 or bh < 2:
+        return out
+    patch = np.asarray(Image.fromarray(np.ascontiguousarray(frame, dtype=np.uint8)).resize((bw, bh), Image.BICUBIC),
+                       dtype=np.float32)  # (bh, bw, 3)
+    alpha = edge_ramp(bh, bw, feather)[..., None]  # (bh, bw, 1)
+    cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    if cx1 <= cx0 or cy1 <= cy0:
+        return out
+    sub = (slice(cy0 - y0, cy1 - y0), slice(cx0 - x0, cx1 - x0))
+    base = out[cy0:cy1, cx0:cx1].astype(np.float32)
+    blended = base + alpha[sub] * (patch[sub] - base)
+    out[cy0:cy1, cx0:cx1] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
+    return out

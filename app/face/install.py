@@ -1,0 +1,90 @@
+"""Adds face mode and the view dialog to the editor: File → Open Portrait (Face Mode)…, Tools → Novel View…"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMenu
+
+if TYPE_CHECKING:
+    from app.face.window import FaceWindow
+    from app.main_window import MainWindow
+    from app.view_dialog import ViewDialog
+
+
+def _menu(win: MainWindow, title: str) -> QMenu:
+    """The menu bar's ``title`` menu, made (before Help) when missing."""
+    bar = win.menuBar()
+    for action in bar.actions():
+        if action.menu() is not None and action.text().replace("&", "") == title:
+            return action.menu()
+    menu = QMenu(f"&{title}", win)
+    help_action = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
+    bar.insertMenu(help_action, menu) if help_action is not None else bar.addMenu(menu)
+    return menu
+
+
+class FaceTools:
+    """Opens the face window and the view dialog for one editor window; both use its worker."""
+
+    def __init__(self, win: MainWindow) -> None:
+        self.win = win
+        self.face_window: FaceWindow | None = None
+        self.view_dialog: ViewDialog | None = None
+        self.face_action = QAction("Open Portrait (Face Mode)…", win)
+        self.face_action.setStatusTip("Edit a portrait's 68 face landmarks and re-render the face")
+        self.face_action.triggered.connect(lambda _checked=False: self.ask_portrait())
+        self.view_action = QAction("Novel View (ShapeNet)…", win)
+        self.view_action.setStatusTip("Re-render a photo of a car or chair from another angle")
+        self.view_action.triggered.connect(lambda _checked=False: self.show_view_dialog())
+        file_menu = _menu(win, "File")
+        after = win.acts.open_sample
+        actions = file_menu.actions()
+        following = actions[actions.index(after) + 1] if after in actions and actions[-1] is not after else None
+        file_menu.insertAction(following, self.face_action)
+        _menu(win, "Tools").addAction(self.view_action)
+
+    def _run_job(self, job) -> bool:  # noqa: ANN001 - app.timeline.jobs.Job
+        return self.win.client.run_job(job)
+
+    def face(self) -> FaceWindow:
+        """The face window (made on first use)."""
+        from app.face.window import FaceWindow
+
+        if self.face_window is None:
+            self.face_window = FaceWindow(self._run_job, self.win.settings.device, self.win.settings.last_dir(),
+                                          self.win)
+        return self.face_window
+
+    def open_portrait(self, path: str | os.PathLike) -> FaceWindow:
+        """Show the face window and open ``path`` in it."""
+        window = self.face()
+        window.show()
+        window.raise_()
+        window.open_portrait(path)
+        return window
+
+    def ask_portrait(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.win, "Open a portrait for face mode", self.win.settings.last_dir(),
+                                              "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)")
+        if path:
+            self.open_portrait(path)
+
+    def show_view_dialog(self) -> ViewDialog:
+        from app.view_dialog import ViewDialog
+
+        if self.view_dialog is None:
+            self.view_dialog = ViewDialog(self._run_job, self.win.settings.device, self.win.settings.last_dir(),
+                                          self.win)
+        else:
+            self.view_dialog.look_again()
+        self.view_dialog.show()
+        self.view_dialog.raise_()
+        return self.view_dialog
+
+
+def install_face_tools(win: MainWindow) -> FaceTools:
+    """Add the face-mode and novel-view menu entries to ``win``; returns what opens them."""
+    return FaceTools(win)

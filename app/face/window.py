@@ -1,0 +1,297 @@
+"""Face mode: a window that edits a portrait's 68 landmarks on the editor's canvas and re-renders the face.
+
+It is a separate window (File → Open Portrait (Face Mode)…), not a mode of the body window: it has its own
+document and undo stack, and shares only the editor's worker thread (jobs posted with RenderClient.run_job).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+
+from app.banner import Banner
+from app.canvas import Keypoints, PoseCanvas
+from app.face.document import KeypointDocument
+from app.face.image_pane import ImagePane
+from app.face.latest_job import LatestJob
+from app.face.sessions import FaceSession, Missing, Portrait, Rendered, checkpoint_problem, load_portrait
+from app.panels import header_label, titled_pane
+from app.timeline.jobs import Job
+from app.worker import user_message
+from core.errors import CheckpointError
+from core.face_layout import FACE68
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
+JSON_FILTER = "Landmarks JSON (*.json);;All files (*)"
+HINT = ("Drag a landmark: pull the lower lip down to open the mouth, lift a brow, move the nose and jaw to turn "
+        "the head. Right-click hides or restores one · arrows nudge the selected one · M mirrors · Ctrl+Z undoes.")
+FACE_VIEW_SCALE = 1.9  # the canvas opens zoomed on the face: this many times its size
+NO_RESULT = "The re-rendered face appears here once the face checkpoint is imported."
+
+
+def face_view_box(landmarks: np.ndarray, scale: float = FACE_VIEW_SCALE) -> tuple[float, float, float, float]:
+    """A square around the landmarks, ``scale`` times their larger side, raised a little to show the forehead."""
+    lo, hi = np.nanmin(landmarks, axis=0), np.nanmax(landmarks, axis=0)
+    side = scale * float(max(hi - lo))
+    cx, cy = (lo + hi) / 2.0 - np.array([0.0, 0.1 * float(hi[1] - lo[1])])
+    return cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2
+
+
+class FaceWindow(QMainWindow):
+    """One portrait, its editable 68 landmarks and the face network's result."""
+
+    def __init__(self, run_job: Callable[[Job], bool], device: str = "auto", folder: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        self.document = KeypointDocument(FACE68, self)
+        self.canvas = PoseCanvas(self.document, layout=FACE68)
+        self.canvas.empty_text = "Open a portrait (Ctrl+O): one face, roughly frontal"
+        self.result_view = ImagePane("Finding the face…")
+        self.banner = Banner()
+        self.checkpoint_banner = Banner()  # the lasting "needs the face checkpoint" notice
+        self.session = FaceSession(device)
+        self.portrait: Portrait | None = None
+        self.last_result: Rendered | None = None
+        self.checkpoint_missing: str | None = None
+        self._detect = LatestJob(run_job, "Finding the face", self)
+        self._render = LatestJob(run_job, "Rendering the face", self)
+        self._detect.finished.connect(self._on_detected)
+        self._detect.failed.connect(self._on_detect_failed)
+        self._render.finished.connect(self._on_rendered)
+        self._render.failed.connect(lambda _g, msg: self.banner.show_error(f"Rendering the face failed: {msg}"))
+        self._render.busyChanged.connect(self._on_render_busy)
+        self.document.poseChanged.connect(self._on_pose_changed)
+        self.canvas.hoveredJointChanged.connect(self._on_hover)
+        self._build()
+        self.setWindowTitle("Face Mode — GFLA Pose Studio")
+        self.resize(1200, 720)
+
+    # ----- layout and actions -------------------------------------------------------------
+    def _act(self, text: str, slot: Callable[[], object], shortcut: object = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip or text)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build(self) -> None:
+        stack = self.document.undo_stack
+        self.undo_action = stack.createUndoAction(self, "Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.setIconText("Undo")
+        self.redo_action = stack.createRedoAction(self, "Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.setIconText("Redo")
+        a = self._act
+        self.open_action = a("Open Portrait…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.mirror_action = a("Mirror", self.mirror, "M", "Swap the face's left and right (M)")
+        self.reset_action = a("Reset", self.reset, "Ctrl+R", "Back to the detected landmarks (Ctrl+R)")
+        self.render_action = a("Render", lambda: self.request_render(explicit=True), "F5",
+                               "Render the face now (also looks for a newly imported checkpoint)")
+        save_result = a("Save Result Image…", self.save_result_dialog, QKeySequence.StandardKey.Save)
+        save_marks = a("Save Landmarks as JSON…", self.save_landmarks_dialog, "Ctrl+Shift+S")
+        open_marks = a("Apply Landmarks from JSON…", self.load_landmarks_dialog, "Ctrl+Shift+O")
+        close = a("Close", self.close, QKeySequence.StandardKey.Close)
+        bar = self.menuBar()
+        bar.addMenu("&File").addActions([self.open_action, open_marks, save_marks, save_result, close])
+        bar.addMenu("&Edit").addActions([self.undo_action, self.redo_action, self.mirror_action, self.reset_action,
+                                         self.render_action])
+        tb = self.addToolBar("Face")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.open_action.setIconText("Open")
+        tb.addActions([self.open_action, self.undo_action, self.redo_action, self.mirror_action, self.reset_action,
+                       self.render_action, save_result])
+        self.canvas.extra_actions = [self.mirror_action, self.reset_action]
+        hint = QLabel(HINT)
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color:#bbb; padding:2px 4px;")
+        self.result_header = header_label("Result")
+        panes = QSplitter(Qt.Orientation.Horizontal)
+        panes.addWidget(titled_pane(header_label("Portrait — drag the landmarks"), self.canvas))
+        panes.addWidget(titled_pane(self.result_header, self.result_view))
+        panes.setSizes([600, 600])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        for widget in (self.checkpoint_banner, self.banner, hint):
+            layout.addWidget(widget)
+        layout.addWidget(panes, 1)
+        self.setCentralWidget(central)
+
+    # ----- the portrait -----------------------------------------------------------------
+    def open_portrait(self, path: str | os.PathLike) -> None:
+        """Load the portrait and find its 68 landmarks in the worker; the open one stays until that succeeds."""
+        path = str(path)
+        self.statusBar().showMessage(f"Finding the face in {os.path.basename(path)}…")
+        self._detect.request(lambda ctx: (load_portrait(path), checkpoint_problem("face")))
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a portrait", self.folder, IMAGE_FILTER)
+        if path:
+            self.folder = os.path.dirname(path)
+            self.open_portrait(path)
+
+    @Slot(int, object)
+    def _on_detected(self, _generation: int, answer: tuple[Portrait, str | None]) -> None:
+        portrait, problem = answer
+        self.portrait, self.last_result = portrait, None
+        self._set_missing(problem)
+        self.result_view.set_image(None)
+        self.result_view.set_placeholder(NO_RESULT if problem else "Rendering…")
+        self.setWindowTitle(f"{os.path.basename(portrait.path)} — Face Mode — GFLA Pose Studio")
+        self.statusBar().showMessage(f"Found the face: {FACE68.size} landmarks.", 6000)
+        self.document.set_photo(portrait.path, portrait.image, Keypoints(portrait.landmarks))
+        self.canvas.focus_on(face_view_box(portrait.landmarks))
+
+    @Slot(int, str)
+    def _on_detect_failed(self, _generation: int, message: str) -> None:
+        self.statusBar().clearMessage()
+        keep = " The previous portrait stays open." if self.portrait is not None else ""
+        self.banner.show_error(f"Could not open the portrait: {message}{keep}")
+        if self.portrait is None:
+            self.result_view.set_placeholder("")
+
+    def _set_missing(self, problem: str | None) -> None:
+        self.checkpoint_missing = problem
+        if problem:
+            text = f"{problem[:1].upper()}{problem[1:]}. Dragging the landmarks works without it; the result renders"
+            self.checkpoint_banner.show_info(text + " once it is imported (then press Render, F5).", timeout_ms=0)
+        else:
+            self.checkpoint_banner.dismiss()
+
+    # ----- edits ------------------------------------------------------------------------
+    def mirror(self) -> None:
+        if self.document.has_photo:
+            self.document.commit(self.document.mirrored(), "Mirror face")
+
+    def reset(self) -> None:
+        if self.document.has_photo:
+            self.document.commit(self.document.detected, "Reset landmarks")
+
+    @Slot(bool)
+    def _on_pose_changed(self, interactive: bool) -> None:
+        if not interactive:
+            self.request_render()
+
+    @Slot(int)
+    def _on_hover(self, index: int) -> None:
+        if index >= 0:
+            group = FACE68.group_of(index).replace("_", " ")
+            self.statusBar().showMessage(f"{FACE68.label(index)} ({group}) — drag to move; click, then arrows nudge")
+        else:
+            self.statusBar().clearMessage()
+
+    # ----- rendering --------------------------------------------------------------------
+    def request_render(self, explicit: bool = False) -> bool:
+        """Render the current landmarks in the worker (newest wins); False when nothing was posted."""
+        if self.portrait is None or not self.document.has_photo or (self.checkpoint_missing and not explicit):
+            return False
+        target = np.array(self.document.pose.xy)
+        if not np.isfinite(target).all():
+            self.banner.show_info("The face network needs all 68 landmarks: restore the hidden ones to render.")
+            return False
+        portrait, session = self.portrait, self.session
+
+        def render(ctx) -> Rendered | Missing:  # noqa: ANN001 - JobContext, in the worker thread
+            try:
+                return session.render(portrait, target)
+            except CheckpointError as exc:
+                return Missing(str(exc))
+
+        self._render.request(render)
+        return True
+
+    @property
+    def idle(self) -> bool:
+        """No detection or render waiting or running (tests wait for this)."""
+        return self._detect.idle and self._render.idle
+
+    @Slot(int, object)
+    def _on_rendered(self, _generation: int, answer: Rendered | Missing) -> None:
+        if isinstance(answer, Missing):
+            self._set_missing(answer.message)
+            self.result_view.set_placeholder(NO_RESULT)
+            return
+        self._set_missing(None)
+        self.last_result = answer
+        self.result_view.set_image(answer.image)
+        self.result_header.setText(f"Result — {answer.renderer} · {answer.seconds * 1000:.0f} ms")
+
+    @Slot(bool)
+    def _on_render_busy(self, busy: bool) -> None:
+        if busy:
+            self.result_header.setText("Result — rendering…")
+
+    # ----- files ------------------------------------------------------------------------
+    def _stem(self) -> str:
+        return os.path.join(self.folder, os.path.splitext(os.path.basename(self.document.path or "face"))[0])
+
+    def save_result(self, path: str) -> bool:
+        """Write the shown result image (PNG or JPEG, atomically)."""
+        from core.imageio_utils import save_image
+
+        if self.last_result is None:
+            self.banner.show_info("There is no rendered result to save yet.")
+            return False
+        return self._try(lambda: save_image(path, self.last_result.image), path)
+
+    def save_landmarks(self, path: str) -> bool:
+        """Write the landmarks as JSON (app.face.files; atomically)."""
+        from app.face.files import write_landmarks
+
+        if not self.document.has_photo:
+            return False
+        name = os.path.basename(self.document.path or "")
+        return self._try(lambda: write_landmarks(path, self.document.pose.xy, self.document.size, name), path)
+
+    def load_landmarks(self, path: str) -> bool:
+        """Apply landmarks from a JSON file as one undo step (scaled when saved for another image size)."""
+        from app.face.files import read_landmarks
+
+        if not self.document.has_photo:
+            return False
+        try:
+            xy = read_landmarks(path, self.document.size)
+        except Exception as exc:
+            self.banner.show_error(f"Could not apply {os.path.basename(path)}: {user_message(exc)}")
+            return False
+        self.document.commit(Keypoints(xy), "Apply landmarks from file")
+        return True
+
+    def _try(self, write: Callable[[], None], path: str) -> bool:
+        try:
+            write()
+        except Exception as exc:
+            self.banner.show_error(f"Could not save {os.path.basename(path)}: {user_message(exc)}")
+            return False
+        self.statusBar().showMessage(f"Saved {path}", 6000)
+        return True
+
+    def save_result_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the result image", self._stem() + "_face.png",
+                                              "PNG image (*.png);;JPEG image (*.jpg *.jpeg)")
+        if path:
+            self.save_result(path)
+
+    def save_landmarks_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the landmarks", self._stem() + "_landmarks.json", JSON_FILTER)
+        if path:
+            self.save_landmarks(path)
+
+    def load_landmarks_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Apply landmarks from a file", self.folder, JSON_FILTER)
+        if path:
+            self.load_landmarks(path)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._detect.close()
+        self._render.close()
+        super().closeEvent(event)

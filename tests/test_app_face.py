@@ -1,0 +1,254 @@
+"""Face mode and the novel-view dialog in the editor: the canvas with the 68-point layout, detection, rendering in the
+worker, the no-checkpoint notices, saving (real mouse events on the viewport, offscreen)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from app.canvas import Keypoints, PoseCanvas
+from app.face.document import KeypointDocument
+from core.face_layout import FACE68
+
+ROOT = Path(__file__).resolve().parents[1]
+PORTRAIT = ROOT / "resources" / "portrait.png"
+SMALL = {"ngf": 8, "img_f": 32, "flow_ngf": 8, "flow_img_f": 32}
+LIP = FACE68.names.index("lower_lip_bottom")
+BROW = FACE68.names.index("left_brow_middle")
+
+
+@pytest.fixture
+def weights_store(tmp_path, monkeypatch) -> Path:
+    """An empty weights store of its own (list it before ``editor`` so the worker stops before this is undone)."""
+    store = tmp_path / "weights"
+    store.mkdir()
+    monkeypatch.setenv("GFLA_WEIGHTS_DIR", str(store))
+    return store
+
+
+def import_small_checkpoint(kind: str, tmp_path: Path, monkeypatch) -> None:
+    """A random reduced-width checkpoint in the published key layout, imported into the store (CONFIGS to match)."""
+    from core.gfla.checkpoint import state_dict_for_saving
+    from core.gfla.configs import CONFIGS, FaceConfig, ShapeNetConfig
+    from core.gfla.factory import build_model
+    from core.weights_store import import_checkpoint
+
+    cfg = FaceConfig(**SMALL) if kind == "face" else ShapeNetConfig(**SMALL)
+    monkeypatch.setitem(CONFIGS, kind, cfg)
+    torch.manual_seed(5)
+    path = tmp_path / f"{kind}_latest_net_G.pth"
+    torch.save(state_dict_for_saving(build_model(cfg)), path)
+    import_checkpoint(path)
+
+
+def drag(qtbot, canvas, start: QPoint, end: QPoint, steps: int = 6) -> None:
+    vp = canvas.viewport()
+    QTest.mouseMove(vp, start)
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for k in range(1, steps + 1):
+        QTest.mouseMove(vp, start + (end - start) * (k / steps))
+        qtbot.wait(5)
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+
+
+def face_points(w: int, h: int) -> np.ndarray:
+    """(68, 2) points spread over a w×h photo, 6 px apart at least (enough to grab each one)."""
+    k = np.arange(68)
+    return np.stack([w * (0.1 + 0.8 * (k % 12) / 11), h * (0.1 + 0.8 * (k // 12) / 5)], axis=1)
+
+
+@pytest.fixture
+def face_canvas(qtbot):
+    doc = KeypointDocument(FACE68)
+    canvas = PoseCanvas(doc, layout=FACE68)
+    qtbot.addWidget(canvas)
+    canvas.resize(640, 640)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    image = np.full((400, 400, 3), 120, np.uint8)
+    doc.set_photo("face.png", image, Keypoints(face_points(400, 400)))
+    return canvas, doc
+
+
+# ----- the canvas with another layout ---------------------------------------------------------------
+def test_the_canvas_draws_the_face_layout_and_names_the_hovered_landmark(qtbot, face_canvas):
+    canvas, doc = face_canvas
+    assert len(canvas.skeleton.joints) == 68 and len(canvas.skeleton.limbs) == len(FACE68.edges)
+    assert all(item.isVisible() for item in canvas.skeleton.joints)
+    QTest.mouseMove(canvas.viewport(), canvas.joint_viewport_pos(LIP) + QPoint(2, 1))
+    qtbot.waitUntil(lambda: canvas.hovered == LIP, timeout=2000)
+    assert canvas.skeleton.label.text() == "Lower lip bottom"
+
+
+def test_dragging_a_face_landmark_moves_only_it_and_one_undo_restores_it(qtbot, face_canvas):
+    canvas, doc = face_canvas
+    before = doc.pose
+    start = canvas.joint_viewport_pos(LIP)
+    drag(qtbot, canvas, start, start + QPoint(15, 30))
+    scale = canvas.transform().m11()
+    np.testing.assert_allclose(doc.pose.xy[LIP] - before.xy[LIP], np.array([15, 30]) / scale, atol=2.0 / scale)
+    others = np.delete(np.arange(68), LIP)
+    np.testing.assert_array_equal(doc.pose.xy[others], before.xy[others])
+    assert doc.undo_stack.count() == 1, "a whole drag must be one undo step"
+    doc.undo_stack.undo()
+    assert doc.pose == before
+    assert canvas.skeleton.joints[LIP].pos().x() == pytest.approx(before.xy[LIP][0])
+
+
+def test_face_landmarks_nudge_hide_restore_and_mirror(qtbot, face_canvas):
+    canvas, doc = face_canvas
+    QTest.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     canvas.joint_viewport_pos(BROW))
+    assert canvas.selected == BROW
+    y0 = doc.pose.xy[BROW][1]
+    QTest.keyClick(canvas, Qt.Key.Key_Up)
+    assert doc.pose.xy[BROW][1] < y0
+    menu = canvas.build_context_menu(canvas.joint_viewport_pos(BROW))
+    next(a for a in menu.actions() if a.text() == "Hide left brow middle").trigger()
+    assert not doc.pose.present[BROW] and not canvas.skeleton.joints[BROW].isVisible()
+    restore = canvas.build_context_menu(QPoint(5, 5)).actions()
+    sub = next(a.menu() for a in restore if a.menu() is not None and a.text() == "Restore hidden landmark here")
+    next(a for a in sub.actions() if a.text() == "Left brow middle").trigger()
+    assert doc.pose.present[BROW]
+    before = doc.pose
+    doc.commit(doc.mirrored(), "Mirror face")
+    right = FACE68.mirror[BROW]
+    assert FACE68.names[right] == "right_brow_middle"
+    centre = (before.bounds()[0] + before.bounds()[2]) / 2
+    np.testing.assert_allclose(doc.pose.xy[right], [2 * centre - before.xy[BROW][0], before.xy[BROW][1]])
+
+
+# ----- the face window -----------------------------------------------------------------------------
+def open_face(qtbot, editor):
+    window = editor.face_tools.open_portrait(PORTRAIT)
+    qtbot.addWidget(window)
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.document.has_photo and window.idle, timeout=20000)
+    return window
+
+
+def test_the_menus_offer_face_mode_and_the_view_dialog(editor):
+    menus = {m.text().replace("&", ""): [a.text() for a in m.menu().actions()] for m in editor.menuBar().actions()}
+    assert "Open Portrait (Face Mode)…" in menus["File"] and "Novel View (ShapeNet)…" in menus["Tools"]
+
+
+def test_the_face_window_finds_68_landmarks_and_says_which_checkpoint_it_needs(qtbot, weights_store, editor):
+    window = open_face(qtbot, editor)
+    xy = window.document.pose.xy
+    assert xy.shape == (68, 2) and np.isfinite(xy).all()
+    eyes_y = xy[36:48, 1].mean()
+    assert eyes_y < xy[30, 1] < xy[51, 1] < xy[57, 1] < xy[8, 1], "eyes above nose tip above mouth above chin"
+    assert window.checkpoint_banner.isVisible()
+    text = window.checkpoint_banner.text()
+    assert "needs the published face checkpoint" in text and "python main.py weights import PATH" in text
+    start = window.canvas.joint_viewport_pos(LIP)
+    drag(qtbot, window.canvas, start, start + QPoint(0, 25))
+    assert window.document.undo_stack.count() == 1 and window.document.pose.xy[LIP][1] > xy[LIP][1]
+    qtbot.wait(100)
+    assert window.idle and window.last_result is None, "nothing renders without a checkpoint"
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    np.testing.assert_array_equal(window.document.pose.xy, xy)
+
+
+def test_with_a_face_checkpoint_a_drag_renders_the_face_and_both_save(qtbot, weights_store, editor, tmp_path,
+                                                                         monkeypatch):
+    import_small_checkpoint("face", tmp_path, monkeypatch)
+    window = open_face(qtbot, editor)
+    qtbot.waitUntil(lambda: window.last_result is not None and window.idle, timeout=30000)
+    assert not window.checkpoint_banner.isVisible()
+    first = window.last_result
+    portrait = window.portrait.image
+    assert first.image.shape == portrait.shape and first.network_image.shape == (256, 256, 3)
+    start = window.canvas.joint_viewport_pos(LIP)
+    drag(qtbot, window.canvas, start, start + QPoint(0, 30))
+    qtbot.waitUntil(lambda: window.last_result is not first and window.idle, timeout=30000)
+    assert not np.array_equal(window.last_result.network_image, first.network_image)
+    np.testing.assert_array_equal(window.result_view.rgb, window.last_result.image)
+    x0, y0, x1, y1 = (int(v) for v in window.last_result.extras["box"])
+    outside = np.ones(portrait.shape[:2], bool)
+    outside[max(y0, 0):y1, max(x0, 0):x1] = False
+    np.testing.assert_array_equal(window.last_result.image[outside], portrait[outside])  # only the face box changes
+    assert window.save_result(str(tmp_path / "face.png")) and window.save_landmarks(str(tmp_path / "marks.json"))
+    from core.imageio_utils import load_image
+
+    assert load_image(tmp_path / "face.png").shape == portrait.shape
+    saved = json.loads((tmp_path / "marks.json").read_text())
+    assert saved["layout"] == "face68" and len(saved["landmarks"]) == 68
+    dragged = window.document.pose
+    window.document.undo_stack.undo()
+    assert window.load_landmarks(str(tmp_path / "marks.json"))
+    np.testing.assert_allclose(window.document.pose.xy, dragged.xy, atol=1e-3)
+
+
+def test_only_the_newest_face_request_is_reported(qtbot, editor):
+    from app.face.latest_job import LatestJob
+
+    latest = LatestJob(editor.client.run_job, "test")
+    seen, ran = [], []
+    latest.finished.connect(lambda gen, value: seen.append(value))
+
+    def slow(name):
+        def fn(ctx):
+            ran.append(name)
+            time.sleep(0.3)
+            return name
+        return fn
+
+    latest.request(slow("a"))
+    qtbot.waitUntil(lambda: ran == ["a"], timeout=5000)
+    latest.request(slow("b"))  # while "a" runs: waits, then is replaced by "c"
+    latest.request(slow("c"))
+    qtbot.waitUntil(lambda: latest.idle, timeout=5000)
+    assert seen == ["c"] and ran == ["a", "c"], "a superseded result is dropped and a replaced request never runs"
+
+
+# ----- the novel-view dialog -----------------------------------------------------------------------
+def test_the_view_dialog_without_a_checkpoint_names_the_file_and_stays_out_of_the_way(qtbot, weights_store, editor):
+    dialog = editor.face_tools.show_view_dialog()
+    qtbot.waitUntil(lambda: dialog.idle and dialog.checkpoint_missing != "Looking for the ShapeNet checkpoint…",
+                    timeout=10000)
+    assert dialog.notice.isVisible() and "needs the published ShapeNet checkpoint" in dialog.notice.text()
+    assert "python main.py weights import PATH" in dialog.notice.text()
+    assert not dialog.azimuth.isEnabled() and not dialog.open_button.isEnabled() and not dialog.isModal()
+
+
+def test_the_view_dialog_renders_the_snapped_view_and_saves_it(qtbot, weights_store, editor, tmp_path, monkeypatch):
+    import_small_checkpoint("shapenet", tmp_path, monkeypatch)
+    dialog = editor.face_tools.show_view_dialog()
+    qtbot.waitUntil(lambda: dialog.idle and dialog.checkpoint_missing is None, timeout=10000)
+    assert not dialog.notice.isVisible() and dialog.azimuth.isEnabled()
+    dialog.open_photo(PORTRAIT)
+    qtbot.waitUntil(lambda: dialog.last_result is not None and dialog.idle, timeout=20000)
+    first = dialog.last_result
+    dialog.azimuth_slider.setValue(95)
+    dialog.elevation.setValue(12)
+    assert dialog.snapped_label.text() == "Trained view used: azimuth 100°, elevation 10°"
+    qtbot.waitUntil(lambda: dialog.last_result is not first and dialog.idle, timeout=20000)
+    ex = dialog.last_result.extras
+    assert (ex["azimuth_deg"], ex["elevation_deg"]) == (100.0, 10.0)
+    assert dialog.last_result.image.shape == (256, 256, 3)
+    assert not np.array_equal(dialog.last_result.image, first.image)
+    np.testing.assert_array_equal(dialog.result_view.rgb, dialog.last_result.image)
+    assert dialog.save_result(str(tmp_path / "view.png")) and (tmp_path / "view.png").stat().st_size > 0
+
+
+def test_a_landmarks_file_for_another_image_size_is_scaled_and_a_wrong_one_is_refused(tmp_path):
+    from app.face.files import read_landmarks, write_landmarks
+    from core.errors import PoseError
+
+    xy = face_points(200, 100)
+    xy[5] = np.nan
+    write_landmarks(tmp_path / "m.json", xy, (200, 100), "p.png")
+    back = read_landmarks(tmp_path / "m.json", (400, 300))
+    np.testing.assert_allclose(back, xy * [2, 3], atol=0.01)
+    assert np.isnan(back[5]).all()
+    (tmp_path / "bad.json").write_text('{"layout": "body18", "landmarks": []}')
+    with pytest.raises(PoseError, match="bad.json is not a face68 landmarks file"):
+        read_landmarks(tmp_path / "bad.json")
