@@ -20,9 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.detect.base import check_rgb
+from core.detect.mediapipe_backend import MediaPipeGraphDetector
 from core.errors import Cancelled, NoFaceFound, PoseError
-from core.imageio_utils import bounded
 
 N_MESH = 468
 N_FACE68 = 68
@@ -88,75 +87,40 @@ def no_face(detail: str = "") -> NoFaceFound:
     return NoFaceFound("no face found in the image" + (f" ({detail})" if detail else ""))
 
 
-class FaceMeshDetector:
+class FaceMeshDetector(MediaPipeGraphDetector):
     """Single-face landmarks with MediaPipe FaceMesh (no iris refinement: that model is the bundled one)."""
 
     name = "mediapipe_face_mesh"
 
     def __init__(self, max_side: int = 1280, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5) -> None:
-        from core.detect.mediapipe_backend import _import_mediapipe
-
         self.max_side = int(max_side)
         self.min_detection_confidence = float(min_detection_confidence)
         self.min_tracking_confidence = float(min_tracking_confidence)
-        self._mp = _import_mediapipe()
-        self._lock = threading.Lock()
-        self._graph = self._new_graph(static=True)
+        super().__init__()
 
-    def _new_graph(self, static: bool):
-        from core.detect.mediapipe_backend import _quiet_stderr
+    def _build(self, static: bool):
+        return self._mp.solutions.face_mesh.FaceMesh(
+            static_image_mode=static,
+            max_num_faces=1,
+            refine_landmarks=False,
+            min_detection_confidence=self.min_detection_confidence,
+            min_tracking_confidence=self.min_tracking_confidence,
+        )
 
-        with _quiet_stderr():
-            graph = self._mp.solutions.face_mesh.FaceMesh(
-                static_image_mode=static,
-                max_num_faces=1,
-                refine_landmarks=False,
-                min_detection_confidence=self.min_detection_confidence,
-                min_tracking_confidence=self.min_tracking_confidence,
-            )
-            graph.process(np.zeros((64, 64, 3), np.uint8))  # let its threads start (and log) while silenced
-            if not static:
-                graph.reset()
-        return graph
+    def _not_found(self) -> NoFaceFound:
+        return no_face()
 
-    def detect(self, image: np.ndarray) -> FaceDetection:
-        """The face in ``image`` (H, W, 3) RGB uint8; NoFaceFound when there is none."""
-        with self._lock:
-            det = self._run(self._graph, image)
-        if det is None:
-            raise no_face()
-        return det
-
-    def detect_frames(self, frames: Iterable[np.ndarray]) -> Iterator[FaceDetection | None]:
-        """Video mode: one fresh graph tracks the face from frame to frame; None where it is lost."""
-        graph = self._new_graph(static=False)
-        try:
-            for frame in frames:
-                yield self._run(graph, frame)
-        finally:
-            graph.close()
-
-    def _run(self, graph, image: np.ndarray) -> FaceDetection | None:
-        from core.detect.mediapipe_backend import _quiet_stderr
-
-        image = check_rgb(image)
-        h, w = image.shape[:2]
-        small, _ = bounded(image, self.max_side)
-        with _quiet_stderr():
-            result = graph.process(np.ascontiguousarray(small))
+    def _read(self, result, size_wh: tuple[int, int]) -> FaceDetection | None:
         faces = result.multi_face_landmarks
         if not faces:
             return None
+        w, h = size_wh
         mesh = np.array([(p.x * w, p.y * h, p.z * w) for p in faces[0].landmark], dtype=np.float64)  # (468, 3)
         if mesh.shape[0] < N_MESH:
             return None
         mesh = mesh[:N_MESH]
         return FaceDetection(landmarks=mesh_to_face68(mesh), backend=self.name, mesh=mesh)
-
-    def close(self) -> None:
-        with self._lock:
-            self._graph.close()
 
 
 _shared: dict[str, FaceMeshDetector] = {}

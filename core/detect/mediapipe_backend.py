@@ -89,7 +89,67 @@ def landmarks_to_coco18(
     return Pose(out), scores
 
 
-class MediaPipeDetector:
+class MediaPipeGraphDetector:
+    """What MediaPipe's legacy graphs share: a silenced start-up, one static graph for photos, a fresh
+    tracking graph per video, and processing at a bounded size. Subclasses build the graph and read
+    its result into a detection (None when nothing was found)."""
+
+    name = "mediapipe"
+    max_side = 1024
+
+    def __init__(self) -> None:
+        self._mp = _import_mediapipe()
+        self._lock = threading.Lock()
+        self._graph = self._new_graph(static=True)
+
+    def _build(self, static: bool):
+        raise NotImplementedError
+
+    def _read(self, result, size_wh: tuple[int, int]):
+        raise NotImplementedError
+
+    def _not_found(self) -> StudioError:
+        return no_person()
+
+    def _new_graph(self, static: bool):
+        with _quiet_stderr():
+            graph = self._build(static)
+            # The graph's threads log while they start; one blank frame waits for them, still silenced.
+            graph.process(np.zeros((64, 64, 3), np.uint8))
+            if not static:
+                graph.reset()
+            return graph
+
+    def detect(self, image: np.ndarray):
+        with self._lock:
+            det = self._run(self._graph, image)
+        if det is None:
+            raise self._not_found()
+        return det
+
+    def detect_frames(self, frames: Iterable[np.ndarray]) -> Iterator:
+        """Tracking mode for video: one fresh graph follows the subject from frame to frame; None where lost."""
+        graph = self._new_graph(static=False)
+        try:
+            for frame in frames:
+                yield self._run(graph, frame)
+        finally:
+            graph.close()
+
+    def _run(self, graph, image: np.ndarray):
+        image = check_rgb(image)
+        h, w = image.shape[:2]
+        small, _ = bounded(image, self.max_side)
+        with _quiet_stderr():
+            result = graph.process(np.ascontiguousarray(small))
+        return self._read(result, (w, h))
+
+    def close(self) -> None:
+        with self._lock:
+            self._graph.close()
+
+
+class MediaPipeDetector(MediaPipeGraphDetector):
     """Single-image pose detection with MediaPipe Pose (model_complexity 1, the one bundled model)."""
 
     name = "mediapipe"
@@ -98,50 +158,22 @@ class MediaPipeDetector:
         self.max_side = int(max_side)
         self.visibility_threshold = float(visibility_threshold)
         self.min_detection_confidence = float(min_detection_confidence)
-        self._mp = _import_mediapipe()
-        self._lock = threading.Lock()
-        self._graph = self._new_graph(static=True)
+        super().__init__()
 
-    def _new_graph(self, static: bool):
-        with _quiet_stderr():
-            graph = self._mp.solutions.pose.Pose(
-                static_image_mode=static,
-                model_complexity=1,  # 0 and 2 would need a download
-                enable_segmentation=True,
-                smooth_landmarks=not static,
-                smooth_segmentation=not static,
-                min_detection_confidence=self.min_detection_confidence,
-            )
-            # The graph's threads log while they start; one blank frame waits for them, still silenced.
-            graph.process(np.zeros((64, 64, 3), np.uint8))
-            if not static:
-                graph.reset()
-            return graph
+    def _build(self, static: bool):
+        return self._mp.solutions.pose.Pose(
+            static_image_mode=static,
+            model_complexity=1,  # 0 and 2 would need a download
+            enable_segmentation=True,
+            smooth_landmarks=not static,
+            smooth_segmentation=not static,
+            min_detection_confidence=self.min_detection_confidence,
+        )
 
-    def detect(self, image: np.ndarray) -> Detection:
-        with self._lock:
-            det = self._run(self._graph, image)
-        if det is None:
-            raise no_person()
-        return det
-
-    def detect_frames(self, frames: Iterable[np.ndarray]) -> Iterator[Detection | None]:
-        """Tracking mode for video: one fresh graph follows the person from frame to frame."""
-        graph = self._new_graph(static=False)
-        try:
-            for frame in frames:
-                yield self._run(graph, frame)
-        finally:
-            graph.close()
-
-    def _run(self, graph, image: np.ndarray) -> Detection | None:
-        image = check_rgb(image)
-        h, w = image.shape[:2]
-        small, _ = bounded(image, self.max_side)
-        with _quiet_stderr():
-            result = graph.process(np.ascontiguousarray(small))
+    def _read(self, result, size_wh: tuple[int, int]) -> Detection | None:
         if result.pose_landmarks is None:
             return None
+        w, h = size_wh
         lm = np.array([(p.x, p.y, p.visibility) for p in result.pose_landmarks.landmark])
         pose, scores = landmarks_to_coco18(lm, (w, h), self.visibility_threshold)
         if int(pose.present.sum()) < MIN_JOINTS:
@@ -159,7 +191,3 @@ class MediaPipeDetector:
             cv2 = import_cv2()
             mask = cv2.resize(mask, (size_hw[1], size_hw[0]), interpolation=cv2.INTER_LINEAR)
         return np.clip(mask, 0.0, 1.0).astype(np.float32, copy=False)
-
-    def close(self) -> None:
-        with self._lock:
-            self._graph.close()
