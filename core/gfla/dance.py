@@ -70,17 +70,32 @@ class DanceGenerator(nn.Module):
         frame t's is the generated frame t-1 with structure t-1. Returns per-frame lists
         ``images``, ``flows``, ``masks``, ``attn`` and ``previous`` (the previous image each frame used).
         """
-        prev_img = reference_image if previous_image is None else previous_image
-        prev_st = reference_structure if previous_structure is None else previous_structure
-        ref_feats = self.encode_reference(reference_image)
-        result: dict[str, list] = {"images": [], "flows": [], "masks": [], "attn": [], "previous": []}
-        for t in range(frames_structure.shape[1]):
-            target = frames_structure[:, t]  # (B, 20, H, W)
-            out = self.step(target, reference_image, reference_structure, prev_img, prev_st, ref_feats)
-            result["previous"].append(prev_img)
-            result["images"].append(out["image"])
-            result["flows"].append(out["flows"])
-            result["masks"].append(out["masks"])
-            result["attn"].append(out["attn"])
-            prev_img, prev_st = out["image"], target
-        return result
+        return run_recurrence(self, frames_structure, reference_image, reference_structure, previous_image, previous_structure)
+
+
+def run_recurrence(
+    model: nn.Module,
+    frames_structure: torch.Tensor,
+    reference_image: torch.Tensor,
+    reference_structure: torch.Tensor,
+    previous_image: torch.Tensor | None = None,
+    previous_structure: torch.Tensor | None = None,
+) -> dict[str, list]:
+    """The published previous-frame recurrence over ``model.step`` (dance and face generators share it).
+
+    frames_structure (B, T, C, H, W). Frame 0's "previous" is (previous_image, previous_structure),
+    each defaulting to the reference; frame t's is the generated frame t-1 with structure t-1.
+    """
+    prev_img = reference_image if previous_image is None else previous_image
+    prev_st = reference_structure if previous_structure is None else previous_structure
+    ref_feats = model.encode_reference(reference_image)
+    result: dict[str, list] = {"images": [], "flows": [], "masks": [], "attn": [], "previous": []}
+    for t in range(frames_structure.shape[1]):
+        target = frames_structure[:, t]  # (B, C, H, W)
+        out = model.step(target, reference_image, reference_structure, prev_img, prev_st, ref_feats)
+        result["previous"].append(prev_img)
+        result["images"].append(out["image"])
+        for key in ("flows", "masks", "attn"):
+            result[key].append(out[key])
+        prev_img, prev_st = out["image"], target
+    return result

@@ -6,6 +6,7 @@ import torch
 import torch.nn as nn
 
 from core.gfla.configs import FaceConfig
+from core.gfla.dance import run_recurrence
 from core.gfla.flow import FlowNet
 from core.gfla.generator import SourceEncoder, TargetNet
 
@@ -109,16 +110,4 @@ class FaceGenerator(nn.Module):
         reference; frame t's is the generated frame t-1 with structure t-1. Returns per-frame lists
         ``images``, ``flows``, ``masks``, ``attn`` and ``previous`` (the previous image each frame used).
         """
-        prev_img = reference_image if previous_image is None else previous_image
-        prev_st = reference_structure if previous_structure is None else previous_structure
-        ref_feats = self.encode_reference(reference_image)
-        result: dict[str, list] = {"images": [], "flows": [], "masks": [], "attn": [], "previous": []}
-        for t in range(frames_structure.shape[1]):
-            target = frames_structure[:, t]  # (B, 16, H, W)
-            out = self.step(target, reference_image, reference_structure, prev_img, prev_st, ref_feats)
-            result["previous"].append(prev_img)
-            for key in ("flows", "masks", "attn"):
-                result[key].append(out[key])
-            result["images"].append(out["image"])
-            prev_img, prev_st = out["image"], target
-        return result
+        return run_recurrence(self, frames_structure, reference_image, reference_structure, previous_image, previous_structure)
