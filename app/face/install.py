@@ -39,12 +39,15 @@ class FaceTools:
         self.view_action = QAction("Novel View (ShapeNet)…", win)
         self.view_action.setStatusTip("Re-render a photo of a car or chair from another angle")
         self.view_action.triggered.connect(lambda _checked=False: self.show_view_dialog())
+        self.drive_action = QAction("Drive a Portrait with a Video…", win)
+        self.drive_action.setStatusTip("Move a portrait's face like the face in a video (face mode); export MP4 or GIF")
+        self.drive_action.triggered.connect(lambda _checked=False: self.drive_portrait())
         file_menu = _menu(win, "File")
         after = win.acts.open_sample
         actions = file_menu.actions()
         following = actions[actions.index(after) + 1] if after in actions and actions[-1] is not after else None
         file_menu.insertAction(following, self.face_action)
-        _menu(win, "Tools").addAction(self.view_action)
+        _menu(win, "Tools").addActions([self.view_action, self.drive_action])
 
     def _run_job(self, job) -> bool:  # noqa: ANN001 - app.timeline.jobs.Job
         return self.win.client.run_job(job)
@@ -70,6 +73,21 @@ class FaceTools:
         path, _ = QFileDialog.getOpenFileName(self.win, "Open a portrait for face mode", self.win.settings.last_dir(),
                                               "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)")
         if path:
+            self.open_portrait(path)
+
+    def drive_portrait(self) -> None:
+        """Tools → Drive a Portrait with a Video…: the face window's Drive with Video dialog (asking for a portrait
+        first when none is open there)."""
+        window = self.face_window
+        if window is not None and window.portrait is not None:
+            window.show()
+            window.raise_()
+            window.drive_dialog()
+            return
+        path, _ = QFileDialog.getOpenFileName(self.win, "Choose the portrait to drive", self.win.settings.last_dir(),
+                                              "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)")
+        if path:
+            self.face().drive_after_open = True
             self.open_portrait(path)
 
     def show_view_dialog(self) -> ViewDialog:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import Qt, Slot
@@ -25,6 +26,9 @@ from app.timeline.jobs import Job
 from app.worker import user_message
 from core.errors import CheckpointError
 from core.face_layout import FACE68
+
+if TYPE_CHECKING:
+    from app.face.drive import DriveDialog
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
 JSON_FILTER = "Landmarks JSON (*.json);;All files (*)"
@@ -49,6 +53,8 @@ class FaceWindow(QMainWindow):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.folder = folder
+        self.run_job = run_job
+        self.drive_after_open = False  # open Drive with Video… once the portrait being detected is open
         self.document = KeypointDocument(FACE68, self)
         self.canvas = PoseCanvas(self.document, layout=FACE68)
         self.canvas.empty_text = "Open a portrait (Ctrl+O): one face, roughly frontal"
@@ -98,9 +104,12 @@ class FaceWindow(QMainWindow):
         save_result = a("Save Result Image…", self.save_result_dialog, QKeySequence.StandardKey.Save)
         save_marks = a("Save Landmarks as JSON…", self.save_landmarks_dialog, "Ctrl+Shift+S")
         open_marks = a("Apply Landmarks from JSON…", self.load_landmarks_dialog, "Ctrl+Shift+O")
+        self.drive_action = a("Drive with Video…", self.drive_dialog, "Ctrl+D",
+                              "Move the portrait's face like the face in a video; export MP4 or GIF (Ctrl+D)")
         close = a("Close", self.close, QKeySequence.StandardKey.Close)
         bar = self.menuBar()
-        bar.addMenu("&File").addActions([self.open_action, open_marks, save_marks, save_result, close])
+        bar.addMenu("&File").addActions([self.open_action, open_marks, save_marks, save_result, self.drive_action,
+                                         close])
         bar.addMenu("&Edit").addActions([self.undo_action, self.redo_action, self.mirror_action, self.reset_action,
                                          self.render_action])
         tb = self.addToolBar("Face")
@@ -108,7 +117,7 @@ class FaceWindow(QMainWindow):
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.open_action.setIconText("Open")
         tb.addActions([self.open_action, self.undo_action, self.redo_action, self.mirror_action, self.reset_action,
-                       self.render_action, save_result])
+                       self.render_action, save_result, self.drive_action])
         self.canvas.extra_actions = [self.mirror_action, self.reset_action]
         hint = QLabel(HINT)
         hint.setWordWrap(True)
@@ -150,9 +159,13 @@ class FaceWindow(QMainWindow):
         self.statusBar().showMessage(f"Found the face: {FACE68.size} landmarks.", 6000)
         self.document.set_photo(portrait.path, portrait.image, Keypoints(portrait.landmarks))
         self.canvas.focus_on(face_view_box(portrait.landmarks))
+        if self.drive_after_open:
+            self.drive_after_open = False
+            self.drive_dialog()
 
     @Slot(int, str)
     def _on_detect_failed(self, _generation: int, message: str) -> None:
+        self.drive_after_open = False
         self.statusBar().clearMessage()
         keep = " The previous portrait stays open." if self.portrait is not None else ""
         self.banner.show_error(f"Could not open the portrait: {message}{keep}")
@@ -166,6 +179,12 @@ class FaceWindow(QMainWindow):
             self.checkpoint_banner.show_info(text + " once it is imported (then press Render, F5).", timeout_ms=0)
         else:
             self.checkpoint_banner.dismiss()
+
+    def drive_dialog(self) -> DriveDialog | None:
+        """File → Drive with Video…: the export dialog (None, with a banner saying why, without portrait or checkpoint)."""
+        from app.face.drive import open_drive_dialog
+
+        return open_drive_dialog(self)
 
     # ----- edits ------------------------------------------------------------------------
     def mirror(self) -> None:
@@ -292,6 +311,10 @@ class FaceWindow(QMainWindow):
             self.load_landmarks(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        from app.face.drive import DriveDialog
+
+        for dialog in self.findChildren(DriveDialog):
+            dialog.cancel()  # a running export stops and leaves no file
         self._detect.close()
         self._render.close()
         super().closeEvent(event)

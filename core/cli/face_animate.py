@@ -6,9 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
-SMOOTHERS = ("savgol", "oneeuro", "none")
+from core.face_animation import SMOOTHERS, DrivingTrack
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,39 +39,24 @@ def _bar(desc: str, total: int | None):
                 dynamic_ncols=True, leave=True)
 
 
-def driving_track(path: str, max_frames: int | None = None) -> tuple[np.ndarray, float]:
-    """(T, 68, 2) tracked landmarks of a video (NaN where no face is seen) and its frame rate."""
-    from core.animation.motion_import import _video_frames
-    from core.detect.face_mesh import detect_face_sequence, landmark_track
-
-    meta, frames, close = _video_frames(Path(path))
-    fps = float(meta.get("fps") or 24.0)
-    limit = max_frames if max_frames and max_frames > 0 else None
-
-    def limited():
-        for i, frame in enumerate(frames):
-            if limit is not None and i >= limit:
-                return
-            yield frame
+def driving_track(path: str, max_frames: int | None = None) -> DrivingTrack:
+    """The driving video's tracked face, with a progress bar on stderr."""
+    from core.face_animation import track_driving_video
 
     bar = _bar("tracking the face", None)
     try:
-        found = list(detect_face_sequence(limited(), progress=lambda done, _: bar.update(done - bar.n)))
+        return track_driving_video(path, max_frames, progress=lambda done, _: bar.update(done - bar.n))
     finally:
         bar.close()
-        close()
-    return landmark_track(found), fps
 
 
 def run(args: argparse.Namespace) -> int:
     from core.render.face import locate_checkpoint
 
     weights = locate_checkpoint("face", args.weights)  # fails first, in one line, when there is none
-    from core.animation.smoothing import smooth_motion
     from core.detect.face_mesh import detect_face
     from core.errors import NoFaceFound
-    from core.export import open_writer
-    from core.face_retarget import retarget_face
+    from core.face_animation import driving_targets, write_face_video
     from core.imageio_utils import load_image
     from core.render.face import open_face_renderer
 
@@ -83,23 +66,18 @@ def run(args: argparse.Namespace) -> int:
         portrait_landmarks = detect_face(portrait).landmarks
     except NoFaceFound:
         raise NoFaceFound(f"no face found in the portrait {Path(args.image).name}") from None
-    track, fps = driving_track(args.driving, args.max_frames)
-    fps = args.fps or fps
-    seen = int((~np.isnan(track).any(axis=(1, 2))).sum())
-    print(f"face found in {seen} of {len(track)} driving frames", file=sys.stderr)
-    if args.smooth != "none":
-        track = smooth_motion(track, args.smooth, fps=fps)
-    targets = retarget_face(track, portrait_landmarks, args.retarget)
+    track = driving_track(args.driving, args.max_frames)
+    fps = args.fps or track.fps
+    print(f"face found in {track.seen} of {track.frames} driving frames", file=sys.stderr)
+    targets = driving_targets(track, portrait_landmarks, args.smooth, args.retarget)
 
     print(f"renderer: {renderer.name}", file=sys.stderr)
     state = renderer.encode_source(portrait, portrait_landmarks)
-    size = renderer.load_size
     bar = _bar("rendering", len(targets))
     try:
-        with open_writer(args.out, fps, (size, size)) as writer:
-            for result in renderer.render_sequence(state, list(targets), progress=lambda d, _: bar.update(d - bar.n)):
-                writer.append(result.image)
+        written = write_face_video(renderer, state, targets, args.out, fps,
+                                   progress=lambda d, _: bar.update(d - bar.n))
     finally:
         bar.close()
-    print(f"wrote {writer.frames_written} frames at {fps:g} fps to {writer.path}")
+    print(f"wrote {written.frames} frames at {fps:g} fps to {written.path}")
     return 0

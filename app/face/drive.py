@@ -1,0 +1,302 @@
+"""Face window → Drive with Video…: animate the open portrait with the face movements of a video, as MP4 or GIF.
+
+One worker job (``drive_job_fn``) runs ``core.face_animation``'s steps, the same code as ``main.py
+face-animate``: tracking the face, then rendering the frames straight into the writer. The dialog shows
+the phase, frames done of total and the time left, and cancels; a cancelled or failed export leaves no
+file, and its error goes to the face window's banner.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.face.latest_job import RETRY_MS
+from app.face.sessions import FaceSession, Portrait, checkpoint_problem
+from app.timeline.jobs import Job, JobContext, JobProgress, format_seconds
+from core.face_animation import SMOOTHER_TITLES, SMOOTHERS
+
+if TYPE_CHECKING:
+    from app.face.window import FaceWindow
+
+VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v *.gif);;All files (*)"
+OUT_FILTERS = {".mp4": "MP4 video (*.mp4)", ".gif": "Animated GIF (*.gif)"}
+TRACKING, RENDERING = "Tracking the face", "Rendering frames"
+WAIT_LIMIT_S = 30.0  # how long a start waits for another job in the worker to end
+
+
+@dataclass(frozen=True)
+class DriveSettings:
+    driving: str  # the video whose face movements to copy
+    out: str  # .mp4 or .gif
+    smooth: str = "savgol"  # one of core.face_animation.SMOOTHERS
+    fps: float | None = None  # None: the driving video's
+    whole_portrait: bool = True  # False: only the network's square face frame (as the CLI writes)
+
+
+@dataclass(frozen=True)
+class DriveDone:
+    path: str
+    frames: int
+    seen: int  # driving frames that showed a face
+    fps: float
+    seconds: float
+
+
+def drive_job_fn(session: FaceSession, portrait: Portrait, s: DriveSettings) -> Callable[[JobContext], DriveDone]:
+    """The worker's function: track the driving face, retarget it onto ``portrait``, stream the frames to ``s.out``."""
+
+    def run(ctx: JobContext) -> DriveDone:
+        from app.face.compose import paste_back
+        from core.face_animation import driving_targets, track_driving_video, write_face_video
+
+        start = time.perf_counter()
+        renderer = session.renderer()  # CheckpointError naming the file before any tracking
+        track = track_driving_video(s.driving, progress=lambda d, t: ctx.progress(d, t, TRACKING),
+                                    cancel=ctx.cancelled)
+        targets = driving_targets(track, portrait.landmarks, s.smooth)  # (T, 68, 2) portrait pixels
+        ctx.check()
+        state = session.state(portrait, lambda: renderer.encode_source(portrait.image, portrait.landmarks))
+        h, w = portrait.image.shape[:2]
+        frame = (lambda r: paste_back(portrait.image, r.image, r.crop_box)) if s.whole_portrait else None
+        fps = s.fps or track.fps
+        written = write_face_video(renderer, state, targets, s.out, fps, size=(w, h) if s.whole_portrait else None,
+                                   frame=frame, cancel=ctx.cancelled,
+                                   progress=lambda d, t: ctx.progress(d, t, f"{RENDERING} ({renderer.name})"))
+        return DriveDone(str(written.path), written.frames, track.seen, fps, time.perf_counter() - start)
+
+    return run
+
+
+class DriveDialog(QDialog):
+    """Collects the driving video, output file and options; runs and shows the export of one face window."""
+
+    def __init__(self, window: FaceWindow, parent: QWidget | None = None) -> None:
+        super().__init__(parent or window)
+        self.setWindowTitle("Drive with Video")
+        self.window_ = window
+        self.job: Job | None = None
+        self.result: DriveDone | None = None
+        self.phases: list[str] = []  # the progress texts seen (the phases a user watched go by)
+        self._waiting: tuple[Job, float] | None = None
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self._post)
+        self.driving_edit, self.out_edit = QLineEdit(), QLineEdit()
+        self._browse_buttons: list[QPushButton] = []
+        self.smooth = QComboBox()
+        for key in SMOOTHERS:
+            self.smooth.addItem(SMOOTHER_TITLES[key], key)
+        self.fps = QDoubleSpinBox()
+        self.fps.setRange(0.0, 240.0)
+        self.fps.setDecimals(3)
+        self.fps.setSuffix(" fps")
+        self.fps.setSpecialValueText("the video's")  # 0 means: keep the driving video's rate
+        self.frame = QComboBox()
+        self.frame.addItem("The whole portrait (face pasted back)", True)
+        self.frame.addItem("The face only (the network's 256 × 256 frame)", False)
+        self.progress = QProgressBar()
+        self.progress.hide()
+        self.status = QLabel("Each frame of the video moves the portrait's face; the result is saved as MP4 or GIF.")
+        self.status.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Driving video", self._row(self.driving_edit, self._browse_driving))
+        form.addRow("Save to", self._row(self.out_edit, self._browse_out))
+        form.addRow("Smoothing", self.smooth)
+        form.addRow("Frame rate", self.fps)
+        form.addRow("Frame", self.frame)
+        self.buttons = QDialogButtonBox()
+        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.export_button.clicked.connect(lambda: self.start())
+        self.cancel_button.clicked.connect(self._cancel_or_close)
+        col = QVBoxLayout(self)
+        col.addLayout(form)
+        col.addWidget(self.progress)
+        col.addWidget(self.status)
+        col.addWidget(self.buttons)
+
+    def _row(self, edit: QLineEdit, browse: Callable[[], None]) -> QHBoxLayout:
+        button = QPushButton("Browse…")
+        button.clicked.connect(lambda: browse())
+        self._browse_buttons.append(button)
+        row = QHBoxLayout()
+        row.addWidget(edit, 1)
+        row.addWidget(button)
+        return row
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None
+
+    def settings(self) -> DriveSettings:
+        return DriveSettings(self.driving_edit.text().strip(), self.out_edit.text().strip(), self.smooth.currentData(),
+                             self.fps.value() or None, bool(self.frame.currentData()))
+
+    def _browse_driving(self) -> None:
+        start = self.driving_edit.text() or self.window_.folder
+        path, _ = QFileDialog.getOpenFileName(self, "Choose the driving video", start, VIDEO_FILTER)
+        if path:
+            self.driving_edit.setText(path)
+            if not self.out_edit.text().strip():
+                self.out_edit.setText(default_output(self.window_))
+
+    def _browse_out(self) -> None:
+        start = self.out_edit.text() or default_output(self.window_)
+        path, chosen = QFileDialog.getSaveFileName(self, "Save the animation", start, ";;".join(OUT_FILTERS.values()))
+        if path:
+            if Path(path).suffix.lower() not in OUT_FILTERS:
+                path += next((k for k, v in OUT_FILTERS.items() if v == chosen), ".mp4")
+            self.out_edit.setText(path)
+
+    def _problem(self, s: DriveSettings) -> str | None:
+        if not s.driving:
+            return "Choose the driving video."
+        if not Path(s.driving).is_file():
+            return f"The video {s.driving} does not exist."
+        if Path(s.out).suffix.lower() not in OUT_FILTERS:
+            return "Save to a file ending in .mp4 or .gif."
+        if not Path(s.out).parent.is_dir():
+            return f"The folder {Path(s.out).parent} does not exist."
+        if Path(s.out).resolve() == Path(s.driving).resolve():
+            return "Save to another file than the driving video."
+        return None
+
+    # ----- running -------------------------------------------------------------------------------
+    def start(self, settings: DriveSettings | None = None) -> Job | None:
+        """Start the export (the dialog's settings unless given); returns the job, or None if it cannot start."""
+        s = settings or self.settings()
+        portrait = self.window_.portrait
+        problem = "Open a portrait first." if portrait is None else self._problem(s)
+        if problem:
+            self.status.setText(problem)
+            return None
+        job = Job("Driving the portrait", drive_job_fn(self.window_.session, portrait, s))
+        job.progressed.connect(self._on_progress)
+        job.finished.connect(self._on_finished)
+        job.failed.connect(self._on_failed)
+        job.cancelled.connect(self._on_cancelled)
+        self.job, self.result, self.phases = job, None, []
+        self._waiting = (job, time.monotonic() + WAIT_LIMIT_S)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.status.setText("Starting…")
+        self._set_running(True)
+        self._post()
+        return job
+
+    def _post(self) -> None:
+        """Hand the job to the worker, waiting (briefly) while it finishes another one (e.g. a face render)."""
+        if self._waiting is None:
+            return
+        job, deadline = self._waiting
+        if job.is_cancelled:
+            self._waiting = None
+            self._on_cancelled()
+        elif self.window_.run_job(job):
+            self._waiting = None
+        elif time.monotonic() < deadline:
+            self._retry.start(RETRY_MS)
+        else:
+            self._waiting = None
+            self._on_failed("another long job is running in the editor; wait for it or cancel it first")
+
+    def _set_running(self, running: bool) -> None:
+        for w in (self.driving_edit, self.out_edit, self.smooth, self.fps, self.frame, self.export_button,
+                  *self._browse_buttons):
+            w.setEnabled(not running)
+        self.cancel_button.setText("Cancel export" if running else "Close")
+
+    def _on_progress(self, p: JobProgress) -> None:
+        if not self.phases or self.phases[-1] != p.text:
+            self.phases.append(p.text)
+        if p.total > 0:
+            self.progress.setRange(0, p.total)
+            self.progress.setValue(p.done)
+        else:
+            self.progress.setRange(0, 0)
+        self.status.setText(p.describe("frame"))
+
+    def _ended(self) -> None:
+        self.job = None
+        self._set_running(False)
+        self.progress.hide()
+
+    def _on_finished(self, done: DriveDone) -> None:
+        self._ended()
+        self.result = done
+        text = (f"✔ Wrote {done.frames} frames at {done.fps:g} fps to {done.path} in {format_seconds(done.seconds)}"
+                f" (face seen in {done.seen} of {done.frames} driving frames).")
+        self.status.setText(text)
+        self.window_.statusBar().showMessage(f"Wrote {done.path}", 8000)
+
+    def _on_failed(self, message: str) -> None:
+        self._ended()
+        self.status.setText(f"⚠ The export failed: {message}")
+        self.window_.banner.show_error(f"Driving with the video failed: {message}")
+
+    def _on_cancelled(self) -> None:
+        self._ended()
+        self.status.setText("Export cancelled; nothing was written.")
+
+    def cancel(self) -> None:
+        """Stop the running export (nothing is written)."""
+        if self.job is not None:
+            self.job.cancel()
+            self.status.setText("Cancelling…")
+            if self._waiting is not None:
+                self._post()
+
+    def _cancel_or_close(self) -> None:
+        if self.job is not None:
+            self.cancel()
+        else:
+            self.reject()
+
+    def reject(self) -> None:
+        self.cancel()  # closing the dialog stops the export too
+        super().reject()
+
+
+def open_drive_dialog(window: FaceWindow) -> DriveDialog | None:
+    """Show ``window``'s Drive with Video dialog; None (and a banner saying why) without a portrait or checkpoint."""
+    problem = checkpoint_problem("face")
+    if problem:
+        window.banner.show_error(f"Driving with a video: {problem}.")
+        return None
+    if window.portrait is None:
+        window.banner.show_info("Open a portrait first (Ctrl+O); then Drive with Video… moves it with a face video.")
+        return None
+    dialog = window.findChild(DriveDialog)
+    if dialog is None:
+        dialog = DriveDialog(window)
+    dialog.show()
+    dialog.raise_()
+    return dialog
+
+
+def default_output(window: FaceWindow) -> str:
+    """Where the export goes unless the user says otherwise: beside the portrait, ``<name>_driven.mp4``."""
+    path = window.portrait.path if window.portrait is not None else os.path.join(window.folder, "face")
+    return os.path.splitext(path)[0] + "_driven.mp4"
