@@ -43,16 +43,18 @@ def import_cv2() -> ModuleType:
 
 
 def _restore_cv2_env(cv2_dir: str) -> None:
+    # OpenCV writes its own location into the variables, as the path it was found by or its real path.
+    prefixes = (cv2_dir, os.path.realpath(cv2_dir))
     for key in _CV2_ENV_VARS:
         value = os.environ.get(key)
         if value is None:
             continue
         before = (_ENV_BEFORE_CV2 or {}).get(key)
         if key == "LD_LIBRARY_PATH":
-            kept = [p for p in value.split(os.pathsep) if p and not p.startswith(cv2_dir)]
+            kept = [p for p in value.split(os.pathsep) if p and not p.startswith(prefixes)]
             new = os.pathsep.join(kept) if kept else before
         else:
-            new = before if value.startswith(cv2_dir) else value
+            new = before if value.startswith(prefixes) else value
         if new is None or new == "":
             os.environ.pop(key, None)
         elif new != value:
