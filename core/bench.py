@@ -44,6 +44,7 @@ class BenchCase:
     variant: str = "published"
     description: str = ""
     in_default: bool = True  # part of a plain ``bench`` run
+    baseline: str | None = None  # a case to time interleaved with this one, in the same process, for a ratio
 
 
 @dataclass
@@ -61,6 +62,9 @@ class Measurement:
     cuda_peak_mb: float | None = None
     note: str = ""
     error: str = ""
+    paired_ms: float | None = None  # this case's render median, timed alternately with its baseline
+    baseline_ms: float | None = None  # the baseline case's render median in those same alternating runs
+    speedup: float | None = None  # baseline_ms / paired_ms
 
 
 # ---- the cases ----------------------------------------------------------------------------------
@@ -90,7 +94,9 @@ def _photo_and_poses(long_side: int = 512) -> tuple[np.ndarray, np.ndarray, np.n
     return photo, src, tgt
 
 
-def _network_case(kind: str, config: Any = None) -> Callable[[str], Prepared]:
+def _network_case(kind: str, config: Any = None, accel: str = "plain") -> Callable[[str], Prepared]:
+    """A renderer case on inference path ``accel`` (core.gfla.accel); "compiled" builds/loads its parts first."""
+
     def prepare(device: str) -> Prepared:
         import torch
 
@@ -99,12 +105,22 @@ def _network_case(kind: str, config: Any = None) -> Callable[[str], Prepared]:
         from core.render.gfla import renderer_for_model
 
         torch.manual_seed(0)
-        renderer = renderer_for_model(build_model(config or CONFIGS[kind]), kind, device)
+        renderer = renderer_for_model(build_model(config or CONFIGS[kind]), kind, device, accel=accel)
+        note = ""
+        if renderer.accel.mode == "compiled":
+            start = time.perf_counter()
+            renderer.accel.prepare()  # builds the packages on first use (minutes), else loads them
+            parts = renderer.accel.parts
+            note = f"{renderer.accel.label}, ready in {time.perf_counter() - start:.0f} s"
+            if parts is not None and parts.error:
+                note += f" ({parts.error})"
+        elif accel != "plain":
+            note = renderer.accel.label
         photo, src, tgt = _photo_and_poses()
         return Prepared(
             encode=lambda: renderer.encode_source(photo, src),
             render=lambda state: renderer.render(state, tgt),
-            note=f"photo {photo.shape[1]}x{photo.shape[0]}",
+            note=", ".join(n for n in (note, f"photo {photo.shape[1]}x{photo.shape[0]}") if n),
         )
 
     return prepare
@@ -151,10 +167,23 @@ def _tiny_config() -> Any:
     return replace(CONFIGS["pose_market"], ngf=8, img_f=32, flow_ngf=8, flow_img_f=32)
 
 
+def _optimised(kind: str, description: str) -> list[BenchCase]:
+    """The fast (eager) and compiled paths of ``kind``, each timed against the published one in the same run."""
+    return [
+        BenchCase(f"{kind}_fast", _network_case(kind, accel="fast"), variant="optimised: fast (eager)",
+                  description=f"{description}, re-arranged attention, eager", baseline=kind),
+        BenchCase(f"{kind}_compiled", _network_case(kind, accel="compiled"), variant="optimised: compiled",
+                  description=f"{description}, AOTInductor parts", baseline=kind),
+    ]
+
+
 CASES: list[BenchCase] = [
     BenchCase("pose_fashion", _network_case("pose_fashion"), description="DeepFashion pose transfer, 256x256"),
+    *_optimised("pose_fashion", "DeepFashion pose transfer, 256x256"),
     BenchCase("pose_market", _network_case("pose_market"), description="Market-1501 pose transfer, 128x64"),
+    *_optimised("pose_market", "Market-1501 pose transfer, 128x64"),
     BenchCase("dance_fashion", _network_case("dance_fashion"), description="animation, one frame, 256x256"),
+    *_optimised("dance_fashion", "animation, one frame, 256x256"),
     BenchCase("dance_keypoint", _keypoint_case(104), description="Motion Extraction Network, T=104"),
     BenchCase("warp", _warp_case(512), variant="embedded", description="skeleton warp, 512 px long side"),
     BenchCase(
@@ -225,7 +254,25 @@ def measure(case: BenchCase, device: str, warmup: int = 2, repeats: int = 5) -> 
     m.rss_growth_mb = m.peak_rss_mb - rss_before
     if cuda:
         m.cuda_peak_mb = torch.cuda.max_memory_allocated() / 2**20
+    if case.baseline:  # after the memory peaks were read, so they stay this case's own
+        _pair(m, prepared, encode(), case_by_name(case.baseline).prepare(device), timed, warmup, repeats)
     return m
+
+
+def _pair(m: Measurement, prepared: Prepared, state: Any, base: Prepared, timed: Callable, warmup: int,
+          repeats: int) -> None:
+    """Time ``prepared`` and ``base`` alternately on the same source, so both see the same machine load."""
+    base_state = base.encode() if base.encode else None
+    ours, theirs = [], []
+    for i in range(warmup + repeats):
+        _, t_base = timed(lambda: base.render(base_state))
+        _, t_ours = timed(lambda: prepared.render(state))
+        if i >= warmup:
+            ours.append(t_ours)
+            theirs.append(t_base)
+    m.paired_ms = 1000 * statistics.median(ours)
+    m.baseline_ms = 1000 * statistics.median(theirs)
+    m.speedup = m.baseline_ms / m.paired_ms if m.paired_ms > 0 else None
 
 
 def measure_in_subprocess(case: BenchCase, device: str, warmup: int, repeats: int, timeout: float = 900) -> Measurement:
@@ -285,15 +332,16 @@ class Report:
 
     def table(self) -> str:
         """A Markdown table (readable as plain text too)."""
-        head = ["case", "variant", "device", "encode ms", "render ms", "render min ms", "peak RSS MB", "RSS growth MB",
-                "numpy/py heap MB", "CUDA peak MB", "note"]
+        head = ["case", "variant", "device", "encode ms", "render ms", "render min ms", "side by side ms",
+                "speed-up", "peak RSS MB", "RSS growth MB", "numpy/py heap MB", "CUDA peak MB", "note"]
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for r in self.rows:
             if r.error:
-                cells = [r.case, r.variant, r.device, *["—"] * 7, f"skipped: {r.error}"]
+                cells = [r.case, r.variant, r.device, *["—"] * 9, f"skipped: {r.error}"]
             else:
+                side = "—" if r.paired_ms is None else f"{r.paired_ms:.1f} vs {r.baseline_ms:.1f}"
                 cells = [r.case, r.variant, r.device, _fmt(r.encode_ms), _fmt(r.render_ms), _fmt(r.render_min_ms),
-                         _fmt(r.peak_rss_mb, 0),
+                         side, "—" if r.speedup is None else f"{r.speedup:.2f}×", _fmt(r.peak_rss_mb, 0),
                          _fmt(r.rss_growth_mb, 0), _fmt(r.py_heap_mb), _fmt(r.cuda_peak_mb, 0), r.note]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)

@@ -15,7 +15,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "bench",
         help="measure encode and render time and peak memory of each network",
         description="Time each configuration with random weights at full size (median after warm-up); "
-        "each case runs in its own process so its memory peak is its own.",
+        "each case runs in its own process so its memory peak is its own. The optimised rows (*_fast, "
+        "*_compiled) are also timed alternately with the published path in that process, for a side-by-side "
+        "speed-up; *_compiled builds its compiled parts on first use (minutes) and caches them.",
     )
     parser.add_argument("--quick", action="store_true", help="1 warm-up and 3 timed runs (default: 2 and 7)")
     parser.add_argument("--device", choices=["cpu", "cuda", "auto", "both"], default="both",

@@ -12,6 +12,7 @@ import torch
 import torch.nn as nn
 
 from core.errors import CheckpointError, RenderError
+from core.gfla.accel import Accelerator
 from core.render import resolve_device
 from core.render.base import CancelFn, ProgressFn, Renderer, RenderResult, SourceState, render_each
 from core.render.framing import DEEPFASHION, MARKET, FrameSpec, Framing, frame_person
@@ -37,6 +38,11 @@ def tensor_to_image(t: torch.Tensor) -> np.ndarray:
     return x.to(torch.uint8).permute(1, 2, 0).numpy()
 
 
+def feature_list(features: Iterable[torch.Tensor]) -> list[torch.Tensor]:
+    """The source pyramid as a list; an accelerated model's ``SourceCache`` (a list with cached projections) is kept."""
+    return features if isinstance(features, list) else list(features)
+
+
 def flows_to_numpy(flows: Iterable[torch.Tensor]) -> list[np.ndarray]:
     """[(1, 2, h, w)] → [(2, h, w) float32], x then y in pixels of each flow's own grid."""
     return [f[0].detach().float().cpu().numpy() for f in flows]
@@ -59,15 +65,22 @@ class GFLASourceState(SourceState):
 
 
 class GFLARenderer:
-    """Re-render the person of a photo in a new pose with a pose_fashion or pose_market network."""
+    """Re-render the person of a photo in a new pose with a pose_fashion or pose_market network.
 
-    def __init__(self, model: nn.Module, kind: str, device: str = "auto") -> None:
+    ``accel`` picks the inference path (core.gfla.accel): "auto" (the fastest available: compiled
+    parts on a CPU with a C++ compiler, built in the background once rendering has taken a few
+    seconds; the eager fast path until then), "compiled", "fast", or "plain" (the published
+    network as written). The environment variable GFLA_ACCEL replaces "auto".
+    """
+
+    def __init__(self, model: nn.Module, kind: str, device: str = "auto", accel: str = "auto") -> None:
         if kind not in POSE_SPECS:
             raise CheckpointError(f"{kind} is not a pose-transfer network (expected one of {sorted(POSE_SPECS)})")
         self.device = resolve_device(device)
         self.kind = kind
         self.spec = POSE_SPECS[kind]
-        self.model = model.to(self.device).eval()
+        self.accel = Accelerator(model.to(self.device).eval(), accel, self.device)
+        self.model = self.accel.model
         self.name = f"GFLA {kind} ({device_label(self.device)})"
 
     def encode_source(self, image: np.ndarray, pose: Pose | np.ndarray) -> GFLASourceState:
@@ -81,7 +94,7 @@ class GFLARenderer:
             features = self.model.encode_source(source)
         return GFLASourceState(
             image=image, pose=pose, framing=framing, source=source, source_structure=structure,
-            features=list(features), network_image=framed,
+            features=feature_list(features), network_image=framed,
         )
 
     def _state(self, state: SourceState) -> GFLASourceState:
@@ -106,15 +119,17 @@ class GFLARenderer:
         out = self.forward(state, target)
         network_image = tensor_to_image(out["image"])  # (H, W, 3) network size
         image = state.framing.output_image(network_image)  # (h, w, 3) at the crop box's aspect
-        return RenderResult(
+        result = RenderResult(
             image=image,
             renderer=self.name,
             crop_box=state.framing.box,
             flows=flows_to_numpy(out["flows"]),
             masks=masks_to_numpy(out["masks"]),
             seconds=time.perf_counter() - start,
-            extras={"kind": self.kind, "network_image": network_image},
+            extras={"kind": self.kind, "network_image": network_image, "inference": self.accel.label},
         )
+        self.accel.after_render(result.seconds)
+        return result
 
     def render_sequence(
         self,
@@ -126,14 +141,14 @@ class GFLARenderer:
         return render_each(self, state, targets, progress, cancel)
 
 
-def renderer_for_model(model: nn.Module, kind: str, device: str = "auto") -> Renderer:
-    """The renderer that drives a network of ``kind`` (already built and loaded)."""
+def renderer_for_model(model: nn.Module, kind: str, device: str = "auto", accel: str = "auto") -> Renderer:
+    """The renderer that drives a network of ``kind`` (already built and loaded) on the inference path ``accel``."""
     if kind in POSE_SPECS:
-        return GFLARenderer(model, kind, device)
+        return GFLARenderer(model, kind, device, accel)
     if kind.startswith("dance_") and kind != "dance_keypoint":
         from core.render.sequential import SequentialRenderer
 
-        return SequentialRenderer(model, kind, device)
+        return SequentialRenderer(model, kind, device, accel)
     if kind == "dance_keypoint":
         raise CheckpointError(
             "this is a dance_keypoint checkpoint: the Motion Extraction Network that smooths skeleton "
@@ -143,10 +158,10 @@ def renderer_for_model(model: nn.Module, kind: str, device: str = "auto") -> Ren
     raise CheckpointError(f"no renderer for checkpoint kind {kind!r}")
 
 
-def open_checkpoint_renderer(path: str | os.PathLike, device: str = "auto") -> Renderer:
+def open_checkpoint_renderer(path: str | os.PathLike, device: str = "auto", accel: str = "auto") -> Renderer:
     """Load a checkpoint strictly, detect its kind and return the renderer for it."""
     from core.gfla.checkpoint import load_model
 
     device = resolve_device(device)
     loaded = load_model(path, device=device)
-    return renderer_for_model(loaded.model, loaded.kind, device)
+    return renderer_for_model(loaded.model, loaded.kind, device, accel)

@@ -16,10 +16,18 @@ import torch.nn as nn
 
 from core.encoding import dance20_structure, openpose18_to_h36m17, pose_to_keypoints_2d
 from core.errors import Cancelled, CheckpointError, RenderError
+from core.gfla.accel import Accelerator
 from core.render import resolve_device
 from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState
 from core.render.framing import FASHION_VIDEO, IPER, FrameSpec, Framing, frame_person
-from core.render.gfla import device_label, flows_to_numpy, image_to_tensor, masks_to_numpy, tensor_to_image
+from core.render.gfla import (
+    device_label,
+    feature_list,
+    flows_to_numpy,
+    image_to_tensor,
+    masks_to_numpy,
+    tensor_to_image,
+)
 from core.skeleton import Pose
 
 DANCE_SPECS: dict[str, FrameSpec] = {"dance_fashion": FASHION_VIDEO, "dance_iper": IPER}
@@ -38,13 +46,15 @@ class DanceSourceState(SourceState):
 class SequentialRenderer:
     """Animate the person of a photo along target poses with a dance_* network."""
 
-    def __init__(self, model: nn.Module, kind: str, device: str = "auto") -> None:
+    def __init__(self, model: nn.Module, kind: str, device: str = "auto", accel: str = "auto") -> None:
+        """``accel``: the inference path, as for ``GFLARenderer`` (auto, compiled, fast, plain)."""
         if kind not in DANCE_SPECS:
             raise CheckpointError(f"{kind} is not an animation network (expected one of {sorted(DANCE_SPECS)})")
         self.device = resolve_device(device)
         self.kind = kind
         self.spec = DANCE_SPECS[kind]
-        self.model = model.to(self.device).eval()
+        self.accel = Accelerator(model.to(self.device).eval(), accel, self.device)
+        self.model = self.accel.model
         self.name = f"GFLA {kind} ({device_label(self.device)})"
 
     @property
@@ -69,7 +79,7 @@ class SequentialRenderer:
             features = self.model.encode_reference(reference)
         return DanceSourceState(
             image=image, pose=pose, framing=framing, reference=reference,
-            reference_structure=structure, features=list(features),
+            reference_structure=structure, features=feature_list(features),
         )
 
     def _check(self, state: SourceState) -> DanceSourceState:
@@ -93,8 +103,9 @@ class SequentialRenderer:
             flows=flows_to_numpy(out["flows"]),
             masks=masks_to_numpy(out["masks"]),
             seconds=time.perf_counter() - start,
-            extras={"kind": self.kind, "network_image": network_image},
+            extras={"kind": self.kind, "network_image": network_image, "inference": self.accel.label},
         )
+        self.accel.after_render(result.seconds)
         return result, (out["image"], structure)
 
     def render(self, state: SourceState, target: Pose | np.ndarray) -> RenderResult:
