@@ -310,6 +310,12 @@ def run_app(argv: list[str]) -> int:
     """Open the editor window; returns the process exit code."""
     args = _parse(list(argv))
     file_ops.prepare_qt_environment()
+    # A long-lived editor may build the GFLA networks' compiled parts in a background process
+    # (core.gfla.accel); one-off commands and tests never do. An environment flag, so that the
+    # GUI thread does not import torch for it.
+    builds_flag_set_here = "GFLA_ACCEL_BUILDS" not in os.environ
+    if builds_flag_set_here:
+        os.environ["GFLA_ACCEL_BUILDS"] = "1"
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
@@ -329,3 +335,5 @@ def run_app(argv: list[str]) -> int:
         return int(app.exec())
     finally:
         window.shutdown()
+        if builds_flag_set_here:
+            os.environ.pop("GFLA_ACCEL_BUILDS", None)

@@ -38,8 +38,15 @@ def enable_background_builds(enabled: bool = True) -> None:
     _builds["enabled"] = enabled
 
 
+ENV_BUILDS = "GFLA_ACCEL_BUILDS"  # "1": this process may build compiled parts (the interactive app sets it)
+
+
 def background_builds_enabled() -> bool:
-    return _builds["enabled"] or os.environ.get(ENV_MODE, "").strip().lower() == "compiled"
+    return (
+        _builds["enabled"]
+        or os.environ.get(ENV_BUILDS) == "1"
+        or os.environ.get(ENV_MODE, "").strip().lower() == "compiled"
+    )
 
 
 __all__ = [
