@@ -161,6 +161,16 @@ def _warp_case(long_side: int) -> Callable[[str], Prepared]:
     return prepare
 
 
+def _training_case(kind: str) -> Callable[[str], Prepared]:
+    def prepare(device: str) -> Prepared:
+        from core.train.bench import training_step
+
+        step = training_step(kind, batch=1, device=device)
+        return Prepared(render=lambda _state: step(), note="one training iteration (D step + G step, all published losses), batch 1")
+
+    return prepare
+
+
 def _tiny_config() -> Any:
     from core.gfla.configs import CONFIGS
 
@@ -186,6 +196,8 @@ CASES: list[BenchCase] = [
     *_optimised("dance_fashion", "animation, one frame, 256x256"),
     BenchCase("dance_keypoint", _keypoint_case(104), description="Motion Extraction Network, T=104"),
     BenchCase("warp", _warp_case(512), variant="embedded", description="skeleton warp, 512 px long side"),
+    BenchCase("train_pose_fashion", _training_case("pose_fashion"), variant="training",
+              description="one training iteration of pose_fashion, batch 1"),
     BenchCase(
         "tiny", lambda device: _network_case("pose_market", _tiny_config())(device), variant="reduced widths",
         description="pose_market at ngf 8 (smoke test)", in_default=False,
