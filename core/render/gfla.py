@@ -64,6 +64,18 @@ class GFLASourceState(SourceState):
     network_image: np.ndarray | None = None  # (H, W, 3) uint8, the framed source at network size
 
 
+def setup_network_renderer(renderer, model: nn.Module, kind: str, device: str, accel: str) -> None:
+    """What every checkpoint renderer sets up: kind check against ``renderer.SPECS``, device, inference path, name."""
+    if kind not in renderer.SPECS:
+        raise CheckpointError(f"{kind} is not {renderer.WHAT} (expected one of {sorted(renderer.SPECS)})")
+    renderer.device = resolve_device(device)
+    renderer.kind = kind
+    renderer.spec = renderer.SPECS[kind]
+    renderer.accel = Accelerator(model.to(renderer.device).eval(), accel, renderer.device)
+    renderer.model = renderer.accel.model
+    renderer.name = f"GFLA {kind} ({device_label(renderer.device)})"
+
+
 class GFLARenderer:
     """Re-render the person of a photo in a new pose with a pose_fashion or pose_market network.
 
@@ -73,15 +85,11 @@ class GFLARenderer:
     network as written). The environment variable GFLA_ACCEL replaces "auto".
     """
 
+    SPECS = POSE_SPECS
+    WHAT = "a pose-transfer network"
+
     def __init__(self, model: nn.Module, kind: str, device: str = "auto", accel: str = "auto") -> None:
-        if kind not in POSE_SPECS:
-            raise CheckpointError(f"{kind} is not a pose-transfer network (expected one of {sorted(POSE_SPECS)})")
-        self.device = resolve_device(device)
-        self.kind = kind
-        self.spec = POSE_SPECS[kind]
-        self.accel = Accelerator(model.to(self.device).eval(), accel, self.device)
-        self.model = self.accel.model
-        self.name = f"GFLA {kind} ({device_label(self.device)})"
+        setup_network_renderer(self, model, kind, device, accel)
 
     def encode_source(self, image: np.ndarray, pose: Pose | np.ndarray) -> GFLASourceState:
         pose = Pose.coerce(pose)

@@ -15,17 +15,15 @@ import torch
 import torch.nn as nn
 
 from core.encoding import dance20_structure, openpose18_to_h36m17, pose_to_keypoints_2d
-from core.errors import Cancelled, CheckpointError, RenderError
-from core.gfla.accel import Accelerator
-from core.render import resolve_device
+from core.errors import Cancelled, RenderError
 from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState
 from core.render.framing import FASHION_VIDEO, IPER, FrameSpec, Framing, frame_person
 from core.render.gfla import (
-    device_label,
     feature_list,
     flows_to_numpy,
     image_to_tensor,
     masks_to_numpy,
+    setup_network_renderer,
     tensor_to_image,
 )
 from core.skeleton import Pose
@@ -46,16 +44,12 @@ class DanceSourceState(SourceState):
 class SequentialRenderer:
     """Animate the person of a photo along target poses with a dance_* network."""
 
+    SPECS = DANCE_SPECS
+    WHAT = "an animation network"
+
     def __init__(self, model: nn.Module, kind: str, device: str = "auto", accel: str = "auto") -> None:
         """``accel``: the inference path, as for ``GFLARenderer`` (auto, compiled, fast, plain)."""
-        if kind not in DANCE_SPECS:
-            raise CheckpointError(f"{kind} is not an animation network (expected one of {sorted(DANCE_SPECS)})")
-        self.device = resolve_device(device)
-        self.kind = kind
-        self.spec = DANCE_SPECS[kind]
-        self.accel = Accelerator(model.to(self.device).eval(), accel, self.device)
-        self.model = self.accel.model
-        self.name = f"GFLA {kind} ({device_label(self.device)})"
+        setup_network_renderer(self, model, kind, device, accel)
 
     @property
     def size(self) -> int:
