@@ -163,6 +163,16 @@ def renderer_for_model(model: nn.Module, kind: str, device: str = "auto", accel:
             "sequences for animation. It does not render images; load it on the timeline, and choose a "
             "pose_* or dance_* checkpoint as the renderer"
         )
+    if kind == "face":
+        raise CheckpointError(
+            "this is the face-animation checkpoint: it animates portraits from 68 face landmarks, not body poses; "
+            "use File ▸ Open Portrait (Face Mode) or `python main.py face-animate`"
+        )
+    if kind == "shapenet":
+        raise CheckpointError(
+            "this is the ShapeNet view-synthesis checkpoint: it renders new views of objects, not people; "
+            "use Tools ▸ Novel View or `python main.py view`"
+        )
     raise CheckpointError(f"no renderer for checkpoint kind {kind!r}")
 
 
