@@ -6,6 +6,8 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+# Autosave and crash-recovery files go to a throw-away folder, never the user's data folder.
+os.environ["GFLA_STUDIO_DATA"] = __import__("tempfile").mkdtemp(prefix="gfla-test-data-")
 
 import threading  # noqa: E402
 import time  # noqa: E402
