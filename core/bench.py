@@ -161,6 +161,37 @@ def _warp_case(long_side: int) -> Callable[[str], Prepared]:
     return prepare
 
 
+def _face_warp_case(long_side: int) -> Callable[[str], Prepared]:
+    """The landmark mesh warp on the bundled portrait: brows raised, mouth opened, whole face nudged right."""
+
+    def prepare(device: str) -> Prepared:
+        from pathlib import Path
+
+        from PIL import Image
+
+        from core.detect.face_mesh import get_face_detector
+        from core.imageio_utils import load_image
+        from core.render.face_warp import FaceWarpRenderer
+
+        photo = load_image(Path(__file__).resolve().parents[1] / "resources" / "portrait.png")
+        scale = long_side / max(photo.shape[:2])
+        size = (round(photo.shape[1] * scale), round(photo.shape[0] * scale))
+        photo = np.asarray(Image.fromarray(photo).resize(size, Image.BICUBIC))
+        src = get_face_detector().detect(photo).landmarks  # (68, 2)
+        eyes = float(np.hypot(*(src[42:48].mean(axis=0) - src[36:42].mean(axis=0))))
+        tgt = src + (0.05 * eyes, 0.0)
+        tgt[17:27, 1] -= 0.15 * eyes
+        tgt[[55, 56, 57, 58, 59, 65, 66, 67], 1] += 0.3 * eyes
+        renderer = FaceWarpRenderer()
+        return Prepared(
+            encode=lambda: renderer.encode_source(photo, src),
+            render=lambda state: renderer.render(state, tgt),
+            note=f"photo {photo.shape[1]}x{photo.shape[0]}, numpy/OpenCV (device ignored)",
+        )
+
+    return prepare
+
+
 def _training_case(kind: str) -> Callable[[str], Prepared]:
     def prepare(device: str) -> Prepared:
         from core.train.bench import training_step
@@ -196,6 +227,8 @@ CASES: list[BenchCase] = [
     *_optimised("dance_fashion", "animation, one frame, 256x256"),
     BenchCase("dance_keypoint", _keypoint_case(104), description="Motion Extraction Network, T=104"),
     BenchCase("warp", _warp_case(512), variant="embedded", description="skeleton warp, 512 px long side"),
+    BenchCase("face_warp", _face_warp_case(768), variant="embedded",
+              description="landmark mesh face warp, portrait at 768 px long side"),
     BenchCase("train_pose_fashion", _training_case("pose_fashion"), variant="training",
               description="one training iteration of pose_fashion, batch 1"),
     BenchCase(
