@@ -1,13 +1,17 @@
-"""A layout-generic, immutable keypoint array for the canvas: what Pose is for the 18 body joints, for any count."""
+"""A layout-generic, immutable keypoint array (face landmarks and the like): what Pose is for the 18 body joints, for any count."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.errors import PoseError
 from core.face_layout import KeypointLayout
+
+if TYPE_CHECKING:
+    from core.skeleton import Pose
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,3 +86,17 @@ class Keypoints:
                 return self
             axis_x = (b[0] + b[2]) / 2.0
         return Keypoints(layout.mirrored(self.xy, 2.0 * axis_x))
+
+
+def as_points(obj: object) -> Pose | Keypoints:
+    """``obj`` as the immutable point type of its size: a body ``Pose`` for 18 points, else ``Keypoints``.
+
+    Pose and Keypoints pass through unchanged; arrays (N, 2) are copied. The two layouts the app knows
+    (body 18, face 68) never share a size, so the size alone picks the type.
+    """
+    from core.skeleton import N_JOINTS, Pose
+
+    if isinstance(obj, (Pose, Keypoints)):
+        return obj
+    arr = np.asarray(getattr(obj, "xy", obj), dtype=np.float64)
+    return Pose(arr) if arr.shape == (N_JOINTS, 2) else Keypoints(arr)

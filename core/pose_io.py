@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from core.atomic import write_text_atomic
 from core.errors import PoseError
 from core.imageio_utils import import_cv2
 from core.skeleton import COLORS, JOINT_NAMES, LIMBS_DRAWN, N_JOINTS, Pose
+
+if TYPE_CHECKING:
+    from core.face_layout import KeypointLayout
 
 # A keypoint table maps each COCO-18 joint to a source index, or to a pair of source indices
 # whose midpoint it is (present only when both are).
@@ -240,6 +244,28 @@ def draw_skeleton_image(
         if present[j]:
             centre = (int(round(xy[j, 0])), int(round(xy[j, 1])))
             cv2.circle(canvas, centre, r, COLORS[j], thickness=-1)
+    return canvas
+
+
+def draw_landmarks_image(xy: np.ndarray, size_hw: tuple[int, int], layout: KeypointLayout | None = None) -> np.ndarray:
+    """An (H, W, 3) uint8 drawing of face landmarks (default layout: the 68-point face) on black: each line
+    of the layout in its first point's colour, each point a dot, for the side-by-side export."""
+    from core.face_layout import FACE68
+
+    cv2 = import_cv2()
+    layout = layout or FACE68
+    arr = layout.check(xy)
+    h, w = int(size_hw[0]), int(size_hw[1])
+    canvas = np.zeros((h, w, 3), np.uint8)
+    present = ~np.isnan(arr).any(axis=1)
+    r = max(1, skeleton_stick_width((h, w)) // 2)
+    shift = 4  # sub-pixel drawing: coordinates in 1/16 px
+    fixed = np.where(present[:, None], np.nan_to_num(arr) * (1 << shift), 0).round().astype(np.int32)
+    for a, b in layout.edges:
+        if present[a] and present[b]:
+            cv2.line(canvas, tuple(fixed[a]), tuple(fixed[b]), layout.colors[a], r, cv2.LINE_AA, shift)
+    for i in np.flatnonzero(present):
+        cv2.circle(canvas, tuple(fixed[i]), (r + 1) << shift, layout.colors[i], -1, cv2.LINE_AA, shift)
     return canvas
 
 

@@ -128,3 +128,20 @@ def test_track_from_poses_makes_one_keyframe_per_pose() -> None:
 
 def test_empty_track_gives_an_empty_pose() -> None:
     assert not Track((), 10, 24).pose_at(3).present.any()
+
+
+def test_a_track_of_face_landmarks_interpolates_68_points_and_refuses_body_poses() -> None:
+    from core.keypoints import Keypoints
+
+    rng = np.random.default_rng(3)
+    a, b = rng.uniform(0, 200, (68, 2)), rng.uniform(0, 200, (68, 2))
+    b[5] = np.nan  # a hidden landmark stays hidden inside the segment
+    track = Track(n_points=68).add(0, Keypoints(a)).add(10, b, "ease")
+    mid = track.pose_at(5)
+    assert isinstance(mid, Keypoints) and len(mid) == 68
+    np.testing.assert_allclose(mid.xy[0], (a[0] + b[0]) / 2)
+    assert not mid.present[5] and track.pose_at(0).present[5]
+    assert track.dense().shape == (track.length_frames, 68, 2)
+    with pytest.raises(TrackError, match="has 18 points; this animation's poses have 68"):
+        track.add(3, Pose(np.zeros((18, 2))))
+    assert isinstance(Track().pose_at(0), Pose), "the default track is the 18-joint body"

@@ -1,6 +1,6 @@
 """The photo-and-keypoints editor view for any keypoint layout: items, hit testing, drag, nudge, zoom and pan."""
 
-from app.canvas.points import Keypoints
 from app.canvas.view import PoseCanvas
+from core.keypoints import Keypoints
 
 __all__ = ["Keypoints", "PoseCanvas"]

@@ -14,7 +14,7 @@ from core.face_layout import KeypointLayout, body_layout
 from core.skeleton import COLORS
 
 if TYPE_CHECKING:
-    from app.canvas.points import Keypoints
+    from core.keypoints import Keypoints
     from core.skeleton import Pose
 
 JOINT_RADIUS = 5.0  # screen pixels; body joints keep their size at any zoom

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from app.canvas.points import Keypoints
 from app.document import PoseDocument
 from core.face_layout import FACE68, KeypointLayout
+from core.keypoints import Keypoints
 
 
 class KeypointDocument(PoseDocument):

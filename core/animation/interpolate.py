@@ -48,19 +48,20 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 class TrackInterpolator:
     """Evaluates a sorted keyframe list at arbitrary (fractional) frames, vectorised over frames."""
 
-    def __init__(self, keyframes: Sequence) -> None:
+    def __init__(self, keyframes: Sequence, n_points: int = N_JOINTS) -> None:
+        self.n_points = int(n_points)
         self.frames = np.array([k.frame for k in keyframes], dtype=np.float64)  # (K,)
         self.values = (
-            np.stack([np.asarray(k.pose.xy) for k in keyframes]) if keyframes else np.zeros((0, N_JOINTS, 2))
-        )  # (K, 18, 2)
+            np.stack([np.asarray(k.pose.xy) for k in keyframes]) if keyframes else np.zeros((0, self.n_points, 2))
+        )  # (K, P, 2), P points per pose (18 body joints, 68 face landmarks)
         self.modes = np.array([k.interp for k in keyframes], dtype=object)  # (K,)
         self._splines: dict[int, list[tuple[int, int, CubicSpline]]] | None = None
 
     def _joint_splines(self) -> dict[int, list[tuple[int, int, CubicSpline]]]:
         if self._splines is None:
-            present = ~np.isnan(self.values).any(axis=2)  # (K, 18)
+            present = ~np.isnan(self.values).any(axis=2)  # (K, P)
             self._splines = {}
-            for j in range(N_JOINTS):
+            for j in range(self.n_points):
                 self._splines[j] = [
                     (s, e, CubicSpline(self.frames[s : e + 1], self.values[s : e + 1, j, :], bc_type="natural", axis=0))
                     for s, e in _runs(present[:, j])
@@ -68,9 +69,9 @@ class TrackInterpolator:
         return self._splines
 
     def __call__(self, t: np.ndarray) -> np.ndarray:
-        """t (N,) frames -> (N, 18, 2) x, y with NaN for missing joints."""
+        """t (N,) frames -> (N, P, 2) x, y with NaN for missing joints."""
         t = np.asarray(t, dtype=np.float64).reshape(-1)
-        out = np.full((len(t), N_JOINTS, 2), np.nan)
+        out = np.full((len(t), self.n_points, 2), np.nan)
         k = len(self.frames)
         if k == 0:
             return out
@@ -85,7 +86,7 @@ class TrackInterpolator:
         i = seg[idx]
         f0, f1 = self.frames[i], self.frames[i + 1]
         u = (t[idx] - f0) / (f1 - f0)  # (M,) in [0, 1)
-        a, b = self.values[i], self.values[i + 1]  # (M, 18, 2)
+        a, b = self.values[i], self.values[i + 1]  # (M, P, 2)
         modes = self.modes[i]
         w = np.where(modes == "hold", 0.0, np.where(modes == "ease", ease_weight(u), u))
         res = a + (b - a) * w[:, None, None]  # NaN at either end propagates: missing inside

@@ -4,6 +4,9 @@ A ``Track`` never changes in place: every edit (add, move, delete, duplicate, se
 length, fps) returns a new ``Track`` that shares the unchanged ``Keyframe`` objects (and their
 immutable ``Pose``), so an undo snapshot is just a reference to the old track.
 
+A track holds the points of one layout: 18-joint body ``Pose``s (the default) or, for face mode,
+68-landmark ``core.keypoints.Keypoints``; ``n_points`` says which, and every keyframe must match it.
+
 Interpolation is per segment: a keyframe's ``interp`` applies from that keyframe up to the next
 one (see core.animation.interpolate for the exact curves and the missing-joint rule).
 """
@@ -17,7 +20,10 @@ from functools import cached_property
 import numpy as np
 
 from core.errors import StudioError
-from core.skeleton import Pose
+from core.keypoints import Keypoints, as_points
+from core.skeleton import N_JOINTS, Pose
+
+Points = Pose | Keypoints
 
 INTERPOLATIONS: tuple[str, ...] = ("hold", "linear", "smooth", "ease")
 DEFAULT_INTERP = "linear"
@@ -35,27 +41,30 @@ def check_interp(interp: str) -> str:
 
 @dataclass(frozen=True)
 class Keyframe:
-    """A pose pinned to an integer frame; ``interp`` shapes the segment that starts here."""
+    """A pose (body ``Pose`` or face ``Keypoints``) pinned to an integer frame; ``interp`` shapes the segment
+    that starts here."""
 
     frame: int
-    pose: Pose
+    pose: Points
     interp: str = DEFAULT_INTERP
 
     def __post_init__(self) -> None:
         if isinstance(self.frame, bool) or int(self.frame) != self.frame or self.frame < 0:
             raise TrackError(f"a keyframe needs a whole, non-negative frame number, got {self.frame!r}")
         object.__setattr__(self, "frame", int(self.frame))
-        object.__setattr__(self, "pose", Pose.coerce(self.pose))
+        object.__setattr__(self, "pose", as_points(self.pose))
         check_interp(self.interp)
 
 
 @dataclass(frozen=True)
 class Track:
-    """Keyframes sorted by frame (at most one per frame), the animation length in frames and its fps."""
+    """Keyframes sorted by frame (at most one per frame), the animation length in frames, its fps and how many
+    points each pose has (18 for the body, 68 for a face)."""
 
     keyframes: tuple[Keyframe, ...] = ()
     length_frames: int = 48
     fps: float = 24.0
+    n_points: int = N_JOINTS
 
     def __post_init__(self) -> None:
         kfs = tuple(sorted(self.keyframes, key=lambda k: k.frame))
@@ -68,6 +77,10 @@ class Track:
             raise TrackError(f"fps must be between 0 and 240, got {self.fps!r}")
         if frames and frames[-1] >= self.length_frames:
             raise TrackError(f"keyframe at frame {frames[-1]} lies beyond the animation's {self.length_frames} frames")
+        wrong = [k.frame for k in kfs if len(k.pose.xy) != self.n_points]
+        if wrong:
+            raise TrackError(f"keyframe at frame {wrong[0]} has {len(kfs[frames.index(wrong[0])].pose.xy)} points; "
+                             f"this animation's poses have {self.n_points}")
         object.__setattr__(self, "keyframes", kfs)
         object.__setattr__(self, "length_frames", int(self.length_frames))
         object.__setattr__(self, "fps", float(self.fps))
@@ -114,13 +127,13 @@ class Track:
         if not 0 <= frame < self.length_frames:
             raise TrackError(f"frame {frame} is outside the animation (0 … {self.length_frames - 1})")
 
-    def add(self, frame: int, pose: Pose | np.ndarray, interp: str | None = None) -> Track:
+    def add(self, frame: int, pose: Points | np.ndarray, interp: str | None = None) -> Track:
         """Add a keyframe, replacing one already at ``frame`` (which keeps its interpolation unless given)."""
         self._check_frame(frame)
         old = self.keyframe_at(frame)
         if interp is None:
             interp = old.interp if old is not None else self._interp_before(frame)
-        kf = Keyframe(frame, Pose.coerce(pose), interp)
+        kf = Keyframe(frame, as_points(pose), interp)
         return self._with([k for k in self.keyframes if k.frame != frame] + [kf])
 
     def _interp_before(self, frame: int) -> str:
@@ -166,10 +179,10 @@ class Track:
         kfs[i] = replace(kfs[i], interp=check_interp(interp))
         return self._with(kfs)
 
-    def set_pose(self, frame: int, pose: Pose | np.ndarray) -> Track:
+    def set_pose(self, frame: int, pose: Points | np.ndarray) -> Track:
         i = self._require(frame)
         kfs = list(self.keyframes)
-        kfs[i] = replace(kfs[i], pose=Pose.coerce(pose))
+        kfs[i] = replace(kfs[i], pose=as_points(pose))
         return self._with(kfs)
 
     def with_length(self, length_frames: int) -> Track:
@@ -184,36 +197,37 @@ class Track:
     def _interpolator(self):
         from core.animation.interpolate import TrackInterpolator
 
-        return TrackInterpolator(self.keyframes)
+        return TrackInterpolator(self.keyframes, self.n_points)
 
     def evaluate(self, frames: Iterable[float] | np.ndarray) -> np.ndarray:
-        """(N, 18, 2) float64 poses at the given (possibly fractional) frames; NaN = missing."""
+        """(N, n_points, 2) float64 poses at the given (possibly fractional) frames; NaN = missing."""
         return self._interpolator(np.asarray(frames, dtype=np.float64).reshape(-1))
 
-    def pose_at(self, frame: float) -> Pose:
+    def pose_at(self, frame: float) -> Points:
         """The pose at ``frame`` (fractional frames interpolate); an empty track gives an empty pose."""
-        return Pose(self.evaluate([frame])[0])
+        return as_points(self.evaluate([frame])[0])
 
-    def sample(self, frames: Iterable[float] | None = None, chunk: int = 256) -> Iterator[Pose]:
+    def sample(self, frames: Iterable[float] | None = None, chunk: int = 256) -> Iterator[Points]:
         """Poses at ``frames`` (default every frame 0 … length-1), computed ``chunk`` at a time."""
         seq = np.arange(self.length_frames, dtype=np.float64) if frames is None else np.asarray(list(frames), float)
         for start in range(0, len(seq), chunk):
             for xy in self.evaluate(seq[start : start + chunk]):
-                yield Pose(xy)
+                yield as_points(xy)
 
     def dense(self) -> np.ndarray:
-        """(length_frames, 18, 2) every frame's pose as one array."""
+        """(length_frames, n_points, 2) every frame's pose as one array."""
         return self.evaluate(np.arange(self.length_frames))
 
 
 def track_from_poses(
-    poses: np.ndarray | Iterable[Pose], fps: float, frames: Iterable[int] | None = None, interp: str = "linear"
+    poses: np.ndarray | Iterable[Points], fps: float, frames: Iterable[int] | None = None, interp: str = "linear"
 ) -> Track:
-    """A track with one keyframe per given pose (at ``frames``, default 0, 1, 2, …)."""
-    arr = np.stack([np.asarray(Pose.coerce(p)) for p in poses]) if not isinstance(poses, np.ndarray) else poses
+    """A track with one keyframe per given pose (at ``frames``, default 0, 1, 2, …); body or face points."""
+    arr = np.stack([np.asarray(as_points(p).xy) for p in poses]) if not isinstance(poses, np.ndarray) else poses
     idx = list(range(len(arr))) if frames is None else [int(f) for f in frames]
     if len(idx) != len(arr):
         raise TrackError(f"{len(arr)} poses but {len(idx)} frame numbers")
-    kfs = tuple(Keyframe(f, Pose(arr[i]), interp) for i, f in enumerate(idx))
+    kfs = tuple(Keyframe(f, as_points(arr[i]), interp) for i, f in enumerate(idx))
     length = (max(idx) + 1) if idx else 1
-    return Track(kfs, length_frames=length, fps=fps)
+    n = arr.shape[1] if arr.ndim == 3 else N_JOINTS
+    return Track(kfs, length_frames=length, fps=fps, n_points=n)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.animation.keyframes import Track
+from core.animation.keyframes import Points, Track
 from core.errors import Cancelled
+from core.keypoints import as_points
 from core.render.base import Renderer, SourceState
 from core.skeleton import Pose
 
@@ -47,14 +48,14 @@ class SequenceProgress:
 SequenceProgressFn = Callable[[SequenceProgress], None]
 
 
-def _poses(track_or_poses: Track | np.ndarray | Iterable[Pose | np.ndarray]) -> tuple[Iterator[Pose], int]:
+def _poses(track_or_poses: Track | np.ndarray | Iterable[Points | np.ndarray]) -> tuple[Iterator[Points], int]:
     if isinstance(track_or_poses, Track):
         return track_or_poses.sample(), track_or_poses.length_frames
     if isinstance(track_or_poses, np.ndarray):
         arr = track_or_poses
-        return (Pose(p) for p in arr), len(arr)
+        return (as_points(p) for p in arr), len(arr)
     items = list(track_or_poses)
-    return (Pose.coerce(p) for p in items), len(items)
+    return (as_points(p) for p in items), len(items)
 
 
 class _CountedPoses:
@@ -79,18 +80,21 @@ def _fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
 
 
-def skeleton_panel(pose: Pose, size: tuple[int, int]) -> np.ndarray:
-    """(H, W, 3) uint8 OpenPose-coloured skeleton of ``pose`` on black, for the side-by-side export."""
-    from core.pose_io import draw_skeleton_image
+def skeleton_panel(pose: Points, size: tuple[int, int]) -> np.ndarray:
+    """(H, W, 3) uint8 drawing of ``pose`` on black for the side-by-side export: the OpenPose-coloured skeleton of
+    a body, the landmark lines of a face."""
+    from core.pose_io import draw_landmarks_image, draw_skeleton_image
 
     w, h = size
-    return _fit(np.asarray(draw_skeleton_image(pose, (h, w))), size)
+    if isinstance(pose, Pose):
+        return _fit(np.asarray(draw_skeleton_image(pose, (h, w))), size)
+    return _fit(draw_landmarks_image(pose.xy, (h, w)), size)
 
 
 def render_animation(
     renderer: Renderer,
     state: SourceState,
-    track_or_poses: Track | np.ndarray | Iterable[Pose | np.ndarray],
+    track_or_poses: Track | np.ndarray | Iterable[Points | np.ndarray],
     writer,
     progress: SequenceProgressFn | None = None,
     cancel: Callable[[], bool] | None = None,
@@ -106,9 +110,9 @@ def render_animation(
     poses, total = _poses(track_or_poses)
     w, h = writer.size
     panel = (w // 2, h) if skeleton_beside else (w, h)
-    targets: list[Pose] = []  # the pose of each frame in flight, for the skeleton panel
+    targets: list[Points] = []  # the pose of each frame in flight, for the skeleton panel
 
-    def feed() -> Iterator[Pose]:
+    def feed() -> Iterator[Points]:
         for p in poses:
             targets.append(p)
             yield p
