@@ -287,11 +287,35 @@ class MainWindow(QMainWindow):
         else:
             self.open_photo(files[0])
 
+    # ----- what the project manager (app.timeline.project) asks of its window -----------------
+    title_suffix = "GFLA Pose Studio"
+
+    def project_folder(self) -> str:
+        return self.settings.last_dir()
+
+    def project_renderer(self):  # noqa: ANN201 - core.project_file.RendererSettings
+        from core.project_file import RendererSettings
+
+        return RendererSettings(checkpoint=self.settings.checkpoint, device=self.settings.device)
+
+    def use_project_photo(self, path: str, image, pose, remember: bool) -> None:  # noqa: ANN001
+        """A project's photo with its known pose becomes the photo (no detection); photoChanged follows."""
+        self.client.use_photo(path, image, pose, remember=remember)
+
+    def open_project_elsewhere(self, path: str | os.PathLike) -> bool:
+        """A face project opened here opens in face mode."""
+        window = self.face_tools.face()
+        window.show()
+        window.raise_()
+        return window.timeline.project.open_project(path)
+
     def shutdown(self) -> None:
         """Stop the worker thread; safe to call more than once."""
         self.client.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.face_tools.face_window is not None:
+            self.face_tools.face_window.close()  # its unsaved animation goes to its recovery file
         self.timeline.close()
         self.shutdown()
         self.settings.sync()

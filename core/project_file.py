@@ -12,6 +12,8 @@ the file. Version 2 added ``canvas_pose``: the pose on the canvas when it is not
 edit not yet keyed, or the only edit of a project without keyframes). A file is written as version 2
 only when it carries a canvas pose, else as version 1, so such files still open in version-1 readers;
 this version reads both. A version-1 reader shown a version-2 file says it was made by a newer version.
+Version 3 added ``layout``: "face68" for face mode's animations, whose poses are 68 face landmarks
+(core.face_layout); body projects (``layout`` "body18", left out) keep the version they had.
 """
 
 from __future__ import annotations
@@ -28,16 +30,19 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from core.animation.keyframes import Keyframe, Track
+from core.animation.keyframes import Keyframe, Points, Track
 from core.atomic import write_text_atomic
 from core.errors import ProjectFileError, StudioError
-from core.skeleton import N_JOINTS, Pose
+from core.keypoints import as_points
+from core.skeleton import N_JOINTS
 
 FORMAT_NAME = "gfla-pose-studio-project"
-FORMAT_VERSION = 2  # the newest version this module reads and writes
+FORMAT_VERSION = 3  # the newest version this module reads and writes
 CANVAS_POSE_VERSION = 2  # the version that added ``canvas_pose``
+LAYOUT_VERSION = 3  # the version that added ``layout`` (face projects)
+LAYOUT_POINTS = {"body18": N_JOINTS, "face68": 68}
 SUFFIX = ".gflaproj"
 DATA_ENV = "GFLA_STUDIO_DATA"
 APP_DIR = "gfla-pose-studio"
@@ -59,7 +64,7 @@ class PhotoModel(_Model):
 
 class KeyframeModel(_Model):
     frame: int = Field(ge=0)
-    pose: list[JointXY] = Field(min_length=N_JOINTS, max_length=N_JOINTS)
+    pose: list[JointXY]  # as many points as the project's layout has (checked by ProjectModel)
     interp: Literal["hold", "linear", "smooth", "ease"] = "linear"
 
 
@@ -73,12 +78,13 @@ class ProjectModel(_Model):
     format: Literal["gfla-pose-studio-project"]
     version: int
     photo: PhotoModel
-    source_pose: list[JointXY] = Field(min_length=N_JOINTS, max_length=N_JOINTS)
+    layout: Literal["body18", "face68"] = "body18"  # version 3
+    source_pose: list[JointXY]
     keyframes: list[KeyframeModel] = []
     length_frames: int = Field(default=48, ge=1, le=1_000_000)
     fps: float = Field(default=24.0, gt=0, le=240)
     renderer: RendererModel = RendererModel()
-    canvas_pose: list[JointXY] | None = Field(default=None, min_length=N_JOINTS, max_length=N_JOINTS)  # version 2
+    canvas_pose: list[JointXY] | None = None  # version 2
     origin: str | None = None  # autosaves: the project file this recovery belongs to
     saved_at: float | None = None
 
@@ -88,6 +94,16 @@ class ProjectModel(_Model):
         if v < 1:
             raise ValueError(f"version must be 1 or more, got {v}")
         return v
+
+    @model_validator(mode="after")
+    def _point_counts(self) -> ProjectModel:
+        n = LAYOUT_POINTS[self.layout]
+        poses = [("source_pose", self.source_pose), ("canvas_pose", self.canvas_pose)]
+        poses += [(f"keyframes.{i}.pose", k.pose) for i, k in enumerate(self.keyframes)]
+        for where, pose in poses:
+            if pose is not None and len(pose) != n:
+                raise ValueError(f"{where} has {len(pose)} points; a {self.layout} project's poses have {n}")
+        return self
 
 
 @dataclass
@@ -102,22 +118,27 @@ class Project:
     """A project in memory: the photo pixels, where they came from, the poses and settings."""
 
     image: np.ndarray  # (H, W, 3) uint8 RGB
-    source_pose: Pose
+    source_pose: Points  # the detected pose: a body Pose, or face Keypoints when the track is a face's
     track: Track
     photo_path: Path | None = None  # set → referenced (unless embed_photo); None → embedded
     embed_photo: bool = False
     renderer: RendererSettings = field(default_factory=RendererSettings)
     warnings: list[str] = field(default_factory=list)  # found while loading (e.g. the photo changed)
     origin: Path | None = None  # for a recovered autosave: the file it was saved for
-    canvas_pose: Pose | None = None  # the pose on the canvas when it is not a keyed one (None: nothing to restore)
+    canvas_pose: Points | None = None  # the pose on the canvas when it is not a keyed one (None: nothing to restore)
+
+    @property
+    def layout(self) -> str:
+        """"body18", or "face68" for a face-mode project (its poses are 68 landmarks)."""
+        return "face68" if self.track.n_points == LAYOUT_POINTS["face68"] else "body18"
 
 
-def _pose_to_json(pose: Pose) -> list[JointXY]:
-    return [None if np.isnan(x) else (float(x), float(y)) for x, y in np.asarray(pose.xy)]
+def _pose_to_json(pose: Points | np.ndarray) -> list[JointXY]:
+    return [None if np.isnan(x) else (float(x), float(y)) for x, y in np.asarray(as_points(pose).xy)]
 
 
-def _pose_from_json(values: list[JointXY]) -> Pose:
-    return Pose(np.array([(np.nan, np.nan) if v is None else v for v in values], dtype=np.float64))
+def _pose_from_json(values: list[JointXY]) -> Points:
+    return as_points(np.array([(np.nan, np.nan) if v is None else v for v in values], dtype=np.float64).reshape(-1, 2))
 
 
 def _sha256(path: Path) -> str:
@@ -174,10 +195,13 @@ def _to_model(project: Project, path: str | os.PathLike | None, origin: str | No
                 photo.path = os.path.relpath(ref, Path(path).resolve().parent)
             except ValueError:  # another drive on Windows
                 pass
-    canvas = None if project.canvas_pose is None else _pose_to_json(Pose.coerce(project.canvas_pose))
+    canvas = None if project.canvas_pose is None else _pose_to_json(project.canvas_pose)
+    layout = project.layout
+    version = LAYOUT_VERSION if layout != "body18" else CANVAS_POSE_VERSION if canvas is not None else 1
     return ProjectModel(
         format=FORMAT_NAME,
-        version=CANVAS_POSE_VERSION if canvas is not None else 1,  # the lowest version that reads it
+        version=version,  # the lowest version that reads it
+        layout=layout,
         photo=photo,
         source_pose=_pose_to_json(project.source_pose),
         canvas_pose=canvas,
@@ -248,6 +272,7 @@ def _project_from_model(model: ProjectModel, base_dir: Path, name: str) -> Proje
             tuple(Keyframe(k.frame, _pose_from_json(k.pose), k.interp) for k in model.keyframes),
             length_frames=model.length_frames,
             fps=model.fps,
+            n_points=LAYOUT_POINTS[model.layout],
         )
         source = _pose_from_json(model.source_pose)
         canvas = None if model.canvas_pose is None else _pose_from_json(model.canvas_pose)
@@ -280,13 +305,14 @@ def data_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / APP_DIR
 
 
-def autosave_path() -> Path:
-    return data_dir() / "recovery" / f"autosave{SUFFIX}"
+def autosave_path(name: str = "autosave") -> Path:
+    """The recovery file ``name`` (one per kind of window: "autosave" for the body editor, "face-autosave")."""
+    return data_dir() / "recovery" / f"{name}{SUFFIX}"
 
 
-def autosave(project: Project, origin: str | os.PathLike | None = None) -> Path:
+def autosave(project: Project, origin: str | os.PathLike | None = None, name: str = "autosave") -> Path:
     """Write the recovery file (photo referenced by absolute path when it has one, else embedded)."""
-    target = autosave_path()
+    target = autosave_path(name)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -296,15 +322,15 @@ def autosave(project: Project, origin: str | os.PathLike | None = None) -> Path:
     return target
 
 
-def find_recovery() -> Path | None:
+def find_recovery(name: str = "autosave") -> Path | None:
     """The recovery file left by a session that did not close cleanly, if any."""
-    p = autosave_path()
+    p = autosave_path(name)
     return p if p.is_file() and p.stat().st_size > 0 else None
 
 
-def clear_recovery() -> None:
+def clear_recovery(name: str = "autosave") -> None:
     """Forget the recovery file (after a clean exit, or when the user declines it)."""
-    p = autosave_path()
+    p = autosave_path(name)
     try:
         p.unlink()
     except FileNotFoundError:

@@ -113,7 +113,8 @@ def _valid_doc(tmp_path: Path) -> dict:
     [
         (lambda d: "{ not json", "not JSON"),
         (lambda d: json.dumps([1, 2]), "not a GFLA Pose Studio project"),
-        (lambda d: json.dumps({**d, "version": 3}), r"made by a newer version \(3\); this version reads up to 2"),
+        (lambda d: json.dumps({**d, "version": 4}), r"made by a newer version \(4\); this version reads up to 3"),
+        (lambda d: json.dumps({**d, "layout": "face68"}), "source_pose has 18 points; a face68 project's poses have 68"),
         (lambda d: json.dumps({**d, "version": "one"}), "no valid format version"),
         (lambda d: json.dumps({**d, "fps": "fast"}), "fps"),
         (lambda d: json.dumps({**d, "length_frames": 0}), "length_frames"),
@@ -159,3 +160,23 @@ def test_autosave_is_offered_for_recovery_until_cleared(tmp_path: Path, monkeypa
     np.testing.assert_array_equal(recovered.image, project.image)
     clear_recovery()
     assert find_recovery() is None
+
+
+def test_a_face_project_keeps_its_68_landmark_keyframes_and_older_readers_refuse_it(tmp_path, monkeypatch):
+    from core import project_file
+    from core.keypoints import Keypoints
+
+    rng = np.random.default_rng(7)
+    marks = Keypoints(rng.uniform(10, 90, (68, 2)))
+    track = Track(n_points=68, length_frames=30, fps=12).add(0, marks).add(29, marks.with_joint(57, (50.0, 95.5)), "ease")
+    image = np.full((100, 100, 3), 90, np.uint8)
+    project = Project(image, marks, track, canvas_pose=marks.with_joint(3, None))
+    path = save_project(project, tmp_path / "face.gflaproj")
+    raw = json.loads(path.read_text())
+    assert raw["version"] == 3 and raw["layout"] == "face68"
+    back = load_project(path)
+    assert back.layout == "face68" and back.track == track and back.source_pose == marks
+    assert isinstance(back.canvas_pose, Keypoints) and not back.canvas_pose.present[3]
+    monkeypatch.setattr(project_file, "FORMAT_VERSION", 2)  # what the previous build checks against
+    with pytest.raises(ProjectFileError, match=r"made by a newer version \(3\)"):
+        load_project(path)

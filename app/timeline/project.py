@@ -7,6 +7,12 @@ on the timeline and its canvas pose on the canvas; a malformed or newer file sho
 nothing. Autosave writes the recovery file only when there are edits
 since the last save or autosave; closing with unsaved edits writes it once more, a clean close removes
 it, and the next start offers it back in a non-modal strip (Recover / Discard).
+
+The same manager serves the body editor and face mode: its window provides ``document``, ``banner``,
+``title_suffix``, ``project_folder()``, ``project_renderer()`` and ``use_project_photo(...)`` (hand a
+project's photo and pose to the window, which then shows them), and may provide ``open_project_elsewhere``
+for a project of the other layout (a face project opened in the body editor goes to face mode, and back).
+Each window kind has its own recovery file (``recovery``).
 """
 
 from __future__ import annotations
@@ -60,9 +66,9 @@ class ProjectManager(QObject):
 
     pathChanged = Signal()
 
-    def __init__(self, win: MainWindow, ctl: TimelineController) -> None:
+    def __init__(self, win: MainWindow, ctl: TimelineController, recovery: str = "autosave") -> None:
         super().__init__(win)
-        self.win, self.ctl = win, ctl
+        self.win, self.ctl, self.recovery = win, ctl, recovery
         self.path: Path | None = None
         self.autosave_enabled = False
         self.recovery_banner = RecoveryBanner()
@@ -103,7 +109,7 @@ class ProjectManager(QObject):
             name = os.path.basename(doc.path)
         else:
             name = "Untitled"
-        self.win.setWindowTitle(f"{name}[*] — GFLA Pose Studio")
+        self.win.setWindowTitle(f"{name}[*] — {self.win.title_suffix}")
         self.win.setWindowModified(self.dirty)
 
     def _photo_file(self) -> Path | None:
@@ -112,13 +118,12 @@ class ProjectManager(QObject):
 
     def current(self):  # noqa: ANN201 - core.project_file.Project
         """The open photo, pose and animation as a core Project."""
-        from core.project_file import Project, RendererSettings
+        from core.project_file import Project
 
-        doc, s = self.win.document, self.win.settings
+        doc = self.win.document
         unkeyed = doc.pose != doc.detected and not self.ctl.pose_is_keyed()  # opening would not bring it back
         return Project(image=doc.image, source_pose=doc.detected, track=self.ctl.track, photo_path=self._photo_file(),
-                       renderer=RendererSettings(checkpoint=s.checkpoint, device=s.device),
-                       canvas_pose=doc.pose if unkeyed else None)
+                       renderer=self.win.project_renderer(), canvas_pose=doc.pose if unkeyed else None)
 
     # ----- New / Open / Save ----------------------------------------------------------------------
     def _ask_discard(self, what: str) -> bool:
@@ -131,7 +136,7 @@ class ProjectManager(QObject):
         if self.dirty and not self.confirm_discard("Start a new project"):
             return False
         doc = self.win.document
-        self.ctl.reset(Track())
+        self.ctl.reset(Track(n_points=self.ctl.track.n_points))
         if doc.has_photo:
             doc.set_pose(doc.detected)
         doc.undo_stack.clear()
@@ -139,7 +144,7 @@ class ProjectManager(QObject):
         return True
 
     def open_dialog(self) -> None:
-        start = str(self.path.parent) if self.path else self.win.settings.last_dir()
+        start = str(self.path.parent) if self.path else self.win.project_folder()
         path, _ = QFileDialog.getOpenFileName(self.win, "Open a project", start, PROJECT_FILTER)
         if path:
             self.open_project(path)
@@ -154,18 +159,25 @@ class ProjectManager(QObject):
         from core.errors import StudioError
         from core.project_file import load_project
 
-        if ask and self.dirty and not self.confirm_discard("Open another project"):
-            return False
         try:
             project = load_project(path)
         except StudioError as exc:
             self.win.banner.show_error(f"Could not open the project: {user_message(exc)}")
             return False
+        if project.track.n_points != self.ctl.track.n_points:  # a face project in the body editor, or back
+            elsewhere = getattr(self.win, "open_project_elsewhere", None)
+            if elsewhere is not None:
+                return bool(elsewhere(path))  # that window asks about its own unsaved changes
+            kind = "a face" if project.layout == "face68" else "a body"
+            self.win.banner.show_error(f"Could not open the project: {Path(path).name} is {kind} project")
+            return False
+        if ask and self.dirty and not self.confirm_discard("Open another project"):
+            return False
         self._pending = project
         self._pending_path = Path(path).resolve() if as_path is True else (as_path or None)
         self._pending_dirty = dirty
         photo = str(project.photo_path) if project.photo_path is not None else f"{Path(path).resolve()}"
-        self.win.client.use_photo(photo, project.image, project.source_pose, remember=project.photo_path is not None)
+        self.win.use_project_photo(photo, project.image, project.source_pose, project.photo_path is not None)
         return True
 
     def _on_photo(self) -> None:
@@ -204,7 +216,7 @@ class ProjectManager(QObject):
             self.win.banner.show_info("Open a photo first: a project is a photo and its animation.")
             return False
         doc = self.win.document
-        default = self.path or Path(self.win.settings.last_dir()) / (Path(doc.path or "pose").stem + ".gflaproj")
+        default = self.path or Path(self.win.project_folder()) / (Path(doc.path or "pose").stem + ".gflaproj")
         path, _ = QFileDialog.getSaveFileName(self.win, "Save the project", str(default), PROJECT_FILTER)
         return self.save_as(path) if path else False
 
@@ -221,7 +233,7 @@ class ProjectManager(QObject):
         try:
             save_project(self.current(), target)
             if self.autosave_enabled:
-                clear_recovery()
+                clear_recovery(self.recovery)
         except Exception as exc:
             self.win.banner.show_error(f"Could not save the project: {user_message(exc)}")
             return False
@@ -244,7 +256,7 @@ class ProjectManager(QObject):
         if not self.win.document.has_photo or not self.dirty or self._revision == self._autosaved:
             return False
         try:
-            autosave(self.current(), origin=self.path)
+            autosave(self.current(), origin=self.path, name=self.recovery)
         except Exception as exc:
             self.win.statusBar().showMessage(f"Autosave failed: {user_message(exc)}", 10000)
             return False
@@ -254,7 +266,7 @@ class ProjectManager(QObject):
     def check_recovery(self) -> bool:
         from core.project_file import find_recovery
 
-        found = find_recovery()
+        found = find_recovery(self.recovery)
         if found is None:
             return False
         when = _dt.datetime.fromtimestamp(found.stat().st_mtime).strftime("%d %b %H:%M")
@@ -269,18 +281,18 @@ class ProjectManager(QObject):
 
         self.recovery_banner.hide()
         try:
-            origin = load_project(autosave_path()).origin
+            origin = load_project(autosave_path(self.recovery)).origin
         except StudioError as exc:
             self.win.banner.show_error(f"The recovery file cannot be used: {user_message(exc)}")
             return False
-        return self.open_project(autosave_path(), ask=False, as_path=origin, dirty=True)
+        return self.open_project(autosave_path(self.recovery), ask=False, as_path=origin, dirty=True)
 
     def discard_recovery(self) -> None:
         from core.project_file import clear_recovery
 
         self.recovery_banner.hide()
         try:
-            clear_recovery()
+            clear_recovery(self.recovery)
         except Exception as exc:
             self.win.banner.show_error(user_message(exc))
 
@@ -296,6 +308,6 @@ class ProjectManager(QObject):
                 self._autosaved = -1
                 self.autosave_now()
             elif not self.recovery_banner.isVisible():  # an offer not yet answered stays for next time
-                clear_recovery()
+                clear_recovery(self.recovery)
         except Exception:  # noqa: BLE001 - never block closing the window
             pass
