@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QStatusBar, QToolButton, QVBoxLayout, QWidget
 
-HINT = "Drag a joint to re-pose the person — the result on the right follows. Scroll to zoom, right-click a joint to hide it."
+HINT = ("Drag a joint to re-pose the person — the result on the right follows. Shift+drag moves the whole skeleton. "
+        "Scroll to zoom, right-click a joint to hide it.")
 
 
 class HintBar(QFrame):

@@ -112,16 +112,18 @@ def write_face_video(
     cancel: CancelFn | None = None,
     fmt: str | None = None,
 ) -> WrittenVideo:
-    """Render every target (T, 68, 2) with ``renderer`` (a FaceRenderer) and stream the frames into ``out``.
+    """Render every target (T, 68, 2) with ``renderer`` (a face renderer) and stream the frames into ``out``.
 
-    ``frame(result)`` makes the written (H, W, 3) uint8 image from each result (default: the network's
-    own S × S frame); ``size`` (width, height) is that image's size (default (S, S)). The file appears only
-    when every frame is written: an error or Cancelled leaves nothing behind.
+    ``frame(result)`` makes the written (H, W, 3) uint8 image from each result (default: the result's image);
+    ``size`` (width, height) is that image's size (default: the renderer's ``load_size`` square, as the bare
+    FaceRenderer's frames are). The file appears only when every frame is written: an error or Cancelled
+    leaves nothing behind.
     """
     from core.export import open_writer
 
-    side = int(renderer.load_size)
-    size = size or (side, side)
+    if size is None:
+        side = int(renderer.load_size)
+        size = (side, side)
     with open_writer(out, fps, size, fmt) as writer:
         for result in renderer.render_sequence(state, targets, progress=progress, cancel=cancel):
             writer.append(result.image if frame is None else frame(result))

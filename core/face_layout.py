@@ -33,6 +33,8 @@ class KeypointLayout:
     polylines: tuple[tuple[tuple[int, ...], bool], ...]  # (indices, closed) lines to draw
     colors: tuple[tuple[int, int, int], ...]  # RGB per keypoint
     mirror: tuple[int, ...]  # index permutation swapping left and right (an involution)
+    # what a Shift+drag moves together (each point in one group at most); empty: ``groups``
+    drag_groups: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     @property
     def size(self) -> int:
@@ -54,6 +56,13 @@ class KeypointLayout:
 
     def group_of(self, index: int) -> str:
         return next(group for group, members in self.groups if index in members)
+
+    def drag_group(self, index: int) -> tuple[str, tuple[int, ...]]:
+        """(name, members) of the points a Shift+drag of point ``index`` moves with it (just it when in none)."""
+        for group, members in self.drag_groups or self.groups:
+            if index in members:
+                return group, members
+        return self.names[index], (index,)
 
     def check(self, xy: np.ndarray) -> np.ndarray:
         """``xy`` as a float64 (size, 2) array, or PoseError naming the expected shape."""
@@ -128,6 +137,20 @@ def _face_mirror() -> tuple[int, ...]:
     return tuple(perm)
 
 
+# Shift+drag groups: the parts a person moves as one (a brow, an eyelid set, the lower lip to open the mouth).
+FACE68_DRAG_GROUPS: tuple[tuple[str, tuple[int, ...]], ...] = (
+    ("jaw", tuple(range(0, 17))),
+    ("right_brow", tuple(range(17, 22))),
+    ("left_brow", tuple(range(22, 27))),
+    ("nose", tuple(range(27, 36))),
+    ("right_eye", tuple(range(36, 42))),
+    ("left_eye", tuple(range(42, 48))),
+    ("upper_lip", (49, 50, 51, 52, 53, 61, 62, 63)),
+    ("lower_lip", (55, 56, 57, 58, 59, 65, 66, 67)),
+    ("right_mouth_corner", (48, 60)),
+    ("left_mouth_corner", (54, 64)),
+)
+
 FACE68 = KeypointLayout(
     name="face68",
     names=FACE68_NAMES,
@@ -135,6 +158,7 @@ FACE68 = KeypointLayout(
     polylines=FACE68_POLYLINES,
     colors=tuple(FACE68_GROUP_COLORS[group] for group, members in FACE68_GROUPS for _ in members),
     mirror=_face_mirror(),
+    drag_groups=FACE68_DRAG_GROUPS,
 )
 
 # Points that move little with expression: eye corners and the nose. Retargeting fits on these.

@@ -147,8 +147,49 @@ def take(args: argparse.Namespace) -> int:
     settle(app, window)
     shoot("04_flow_overlay.png")
     window.set_view_mode("side")
+    shoot_face_mode(app, window, out)
     window.close()
     return 0
+
+
+def shoot_face_mode(app, window, out: Path) -> None:  # noqa: ANN001 - QApplication, MainWindow
+    """Face mode on the bundled portrait: mouth opened and brows raised by dragging, keyed at 0 and 24, playhead at 12."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from app.qimage import qimage_to_rgb
+    from core.face_layout import FACE68
+    from core.imageio_utils import save_image
+
+    face = window.face_tools.open_portrait(ROOT / "resources" / "portrait.png")
+    face.resize(1400, 900)
+    face.show()
+    wait_until(app, lambda: face.document.has_photo and face.idle and face.last_result is not None, 120)
+    canvas, vp = face.canvas, face.canvas.viewport()
+    face.timeline.key_action.trigger()  # K
+    face.timeline.ctl.set_frame(24)
+    shift = Qt.KeyboardModifier.ShiftModifier  # Shift+drag moves a whole part: the lower lip, a brow
+    moves = [("lower_lip_bottom", 0, 30), ("chin", 0, 12), ("right_brow_middle", 0, -14), ("left_brow_middle", 0, -14)]
+    for name, dx, dy in moves:
+        start = canvas.joint_viewport_pos(FACE68.names.index(name))
+        end = start + QPoint(dx, dy)
+        QTest.mouseMove(vp, start)
+        QTest.mousePress(vp, Qt.MouseButton.LeftButton, shift, start)
+        for k in range(1, 11):
+            QTest.mouseMove(vp, start + (end - start) * (k / 10))
+            app.processEvents()
+            time.sleep(0.02)
+        QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, shift, end)
+        wait_until(app, lambda: face.idle, 60)
+    face.timeline.key_action.trigger()
+    face.timeline.ctl.set_frame(14)
+    face.timeline.ctl.set_frame(14, interactive=False)
+    wait_until(app, lambda: face.idle, 60)
+    time.sleep(0.3)
+    app.processEvents()
+    save_image(out / "05_face_mode.png", qimage_to_rgb(face.grab().toImage()))
+    print("wrote", out / "05_face_mode.png")
+    face.close()
 
 
 if __name__ == "__main__":

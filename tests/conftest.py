@@ -26,6 +26,23 @@ def fixtures_dir() -> Path:
     return Path(os.environ.get("GFLA_FIXTURES", ROOT.parent / "shared" / "fixtures")).resolve()
 
 
+@pytest.fixture(autouse=True)
+def no_modal_message_boxes(monkeypatch) -> None:
+    """A modal QMessageBox would wait forever for a click offscreen: make one fail the test at once, by name."""
+    try:
+        from PySide6.QtWidgets import QMessageBox
+    except ImportError:
+        return
+
+    def refuse(kind: str):  # noqa: ANN202
+        def box(_parent, title, text, *args, **kwargs):  # noqa: ANN001, ANN202
+            raise AssertionError(f"a modal {kind} box would block the test: {title!r}: {text!r}")
+        return staticmethod(box)
+
+    for kind in ("question", "warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, kind, refuse(kind))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def qsettings_dir(tmp_path_factory) -> str:
     """Any QSettings made during the tests lives in this temporary folder, never in the user's settings."""

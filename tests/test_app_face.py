@@ -102,6 +102,29 @@ def test_dragging_a_face_landmark_moves_only_it_and_one_undo_restores_it(qtbot, 
     assert canvas.skeleton.joints[LIP].pos().x() == pytest.approx(before.xy[LIP][0])
 
 
+def test_shift_dragging_the_lower_lip_moves_the_whole_lip_as_one_undo_step(qtbot, face_canvas):
+    canvas, doc = face_canvas
+    before = doc.pose
+    _name, lip = FACE68.drag_group(LIP)
+    assert set(lip) == {55, 56, 57, 58, 59, 65, 66, 67}
+    start = canvas.joint_viewport_pos(LIP)
+    vp, end = canvas.viewport(), start + QPoint(0, 24)
+    shift = Qt.KeyboardModifier.ShiftModifier
+    QTest.mouseMove(vp, start)
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, shift, start)
+    for k in range(1, 5):
+        QTest.mouseMove(vp, start + (end - start) * (k / 4))
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, shift, end)
+    moved = doc.pose.xy - before.xy
+    dy = 24 / canvas.transform().m11()
+    np.testing.assert_allclose(moved[list(lip)], np.tile([0.0, dy], (len(lip), 1)), atol=1.5 / canvas.transform().m11())
+    others = [i for i in range(68) if i not in lip]
+    np.testing.assert_array_equal(doc.pose.xy[others], before.xy[others])
+    assert doc.undo_stack.count() == 1 and doc.undo_stack.text(0) == "Move lower lip"
+    doc.undo_stack.undo()
+    assert doc.pose == before
+
+
 def test_face_landmarks_nudge_hide_restore_and_mirror(qtbot, face_canvas):
     canvas, doc = face_canvas
     QTest.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
@@ -139,7 +162,8 @@ def test_the_menus_offer_face_mode_and_the_view_dialog(editor):
     assert "Open Portrait (Face Mode)…" in menus["File"] and "Novel View (ShapeNet)…" in menus["Tools"]
 
 
-def test_the_face_window_finds_68_landmarks_and_says_which_checkpoint_it_needs(qtbot, weights_store, editor):
+def test_without_a_checkpoint_the_face_window_renders_with_the_mesh_warp_and_names_the_file(qtbot, weights_store,
+                                                                                            editor):
     window = open_face(qtbot, editor)
     xy = window.document.pose.xy
     assert xy.shape == (68, 2) and np.isfinite(xy).all()
@@ -147,12 +171,25 @@ def test_the_face_window_finds_68_landmarks_and_says_which_checkpoint_it_needs(q
     assert eyes_y < xy[30, 1] < xy[51, 1] < xy[57, 1] < xy[8, 1], "eyes above nose tip above mouth above chin"
     assert window.checkpoint_banner.isVisible()
     text = window.checkpoint_banner.text()
-    assert "needs the published face checkpoint" in text and "python main.py weights import PATH" in text
+    assert "landmark mesh warp" in text and "needs the published face checkpoint" in text
+    assert "python main.py weights import PATH" in text
+    qtbot.waitUntil(lambda: window.last_result is not None and window.idle, timeout=20000)
+    assert window.last_result.renderer.startswith("Landmark mesh warp")
+    assert "Landmark mesh warp" in window.result_header.text()
+    portrait = window.portrait.image
+    assert np.abs(window.last_result.image.astype(int) - portrait).max() <= 2, "unchanged landmarks: the photo"
+    shown: list[str] = []
+    window._preview.finished.connect(lambda _g, answer: shown.append(window.result_header.text()))
+    first = window.last_result
     start = window.canvas.joint_viewport_pos(LIP)
     drag(qtbot, window.canvas, start, start + QPoint(0, 25))
     assert window.document.undo_stack.count() == 1 and window.document.pose.xy[LIP][1] > xy[LIP][1]
-    qtbot.wait(100)
-    assert window.idle and window.last_result is None, "nothing renders without a checkpoint"
+    qtbot.waitUntil(lambda: window.last_result is not first and window.idle, timeout=20000)
+    assert any("drag preview" in text for text in shown), "the drag showed previews before the release"
+    assert "drag preview" not in window.result_header.text(), "the settled result replaces the previews"
+    changed = np.abs(window.last_result.image.astype(int) - portrait).max(axis=2) > 8
+    ys, _xs = np.nonzero(changed)
+    assert len(ys) and ys.min() > xy[30, 1], "only the face below the nose tip moves when the lower lip is pulled"
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     np.testing.assert_array_equal(window.document.pose.xy, xy)
 
@@ -207,6 +244,52 @@ def test_only_the_newest_face_request_is_reported(qtbot, editor):
     latest.request(slow("c"))
     qtbot.waitUntil(lambda: latest.idle, timeout=5000)
     assert seen == ["c"] and ran == ["a", "c"], "a superseded result is dropped and a replaced request never runs"
+
+
+def test_progressive_requests_report_every_newer_result_and_never_an_older_one(qtbot, editor):
+    from app.face.latest_job import LatestJob
+
+    latest = LatestJob(editor.client.run_job, "test", progressive=True)
+    seen, ran = [], []
+    latest.finished.connect(lambda gen, value: seen.append(value))
+
+    def slow(name):
+        def fn(ctx):
+            ran.append(name)
+            time.sleep(0.2)
+            return name
+        return fn
+
+    latest.request(slow("a"))
+    qtbot.waitUntil(lambda: ran == ["a"], timeout=5000)
+    latest.request(slow("b"))  # replaced by "c" while "a" runs
+    latest.request(slow("c"))
+    qtbot.waitUntil(lambda: latest.idle, timeout=5000)
+    assert seen == ["a", "c"] and ran == ["a", "c"], "a drag preview shows each result newer than the shown one"
+
+
+def test_a_long_job_waits_for_the_worker_and_a_cancelled_waiting_job_never_runs(qtbot, editor):
+    from app.face.latest_job import LatestJob, PatientPoster
+    from app.timeline.jobs import Job
+
+    busy = LatestJob(editor.client.run_job, "busy")
+    poster = PatientPoster(editor.client.run_job, limit_s=10)
+    order: list[str] = []
+    busy.request(lambda ctx: (time.sleep(0.3), order.append("short"))[1])
+    long_job = Job("long", lambda ctx: order.append("long") or 42)
+    results: list[object] = []
+    long_job.finished.connect(results.append)
+    assert poster.post(long_job) and poster.waiting
+    qtbot.waitUntil(lambda: results == [42], timeout=5000)
+    assert order == ["short", "long"] and not poster.waiting
+    busy.request(lambda ctx: time.sleep(0.3))
+    never = Job("never", lambda ctx: order.append("never"))
+    cancelled: list[bool] = []
+    never.cancelled.connect(lambda: cancelled.append(True))
+    poster.post(never)
+    never.cancel()
+    qtbot.waitUntil(lambda: cancelled == [True] and busy.idle, timeout=5000)
+    assert "never" not in order
 
 
 # ----- the novel-view dialog -----------------------------------------------------------------------

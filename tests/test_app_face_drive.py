@@ -134,16 +134,25 @@ def test_a_video_without_a_face_shows_the_banner_and_writes_nothing(qtbot, face_
     assert not out.exists() and leftovers(tmp_path) == [] and dialog.export_button.isEnabled()
 
 
-def test_without_a_face_checkpoint_drive_says_which_file_it_needs(qtbot, weights_store, editor):
+def test_without_a_face_checkpoint_drive_uses_the_mesh_warp_and_names_the_file(qtbot, weights_store, editor,
+                                                                                tmp_path):
     from app.face.drive import DriveDialog
 
     window = editor.face_tools.face()
     window.drive_after_open = True  # as Tools → Drive a Portrait with a Video… does
     window = open_face(qtbot, editor)
-    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=5000)
-    text = window.banner.text()
-    assert "needs the published face checkpoint" in text and "python main.py weights import PATH" in text
-    assert window.findChild(DriveDialog) is None
-    window.banner.dismiss()
-    window.drive_action.trigger()
-    assert window.banner.isVisible() and "latest_net_G.pth" in window.banner.text()
+    qtbot.waitUntil(lambda: window.findChild(DriveDialog) is not None, timeout=20000)
+    dialog = window.findChild(DriveDialog)
+    text = dialog.status.text()
+    assert "landmark mesh warp" in text and "needs the published face checkpoint" in text
+    assert "python main.py weights import PATH" in text
+    out = tmp_path / "warped.gif"
+    dialog.driving_edit.setText(str(driving_video(tmp_path / "driving.mp4", 3)))
+    dialog.out_edit.setText(str(out))
+    dialog.frame.setCurrentIndex(dialog.frame.findData(False))
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=60000)
+    assert dialog.result is not None, dialog.status.text()
+    assert dialog.result.renderer.startswith("Landmark mesh warp") and "Landmark mesh warp" in dialog.status.text()
+    info = probe_video(out)
+    assert info["frames"] == 3 and tuple(info["size"]) == (256, 256)

@@ -60,13 +60,30 @@ def test_view_without_a_checkpoint_names_the_file_and_where_to_put_it(tmp_path, 
     assert not out.exists()
 
 
-def test_face_animate_without_a_checkpoint_names_the_file_and_where_to_put_it(tmp_path, capsys) -> None:
+def test_face_animate_asked_for_the_network_without_a_checkpoint_names_the_file(tmp_path, capsys) -> None:
     out = tmp_path / "face.mp4"
-    argv = ["face-animate", "--image", str(PORTRAIT), "--driving", str(tmp_path / "x.mp4"), "--out", str(out)]
+    argv = ["face-animate", "--image", str(PORTRAIT), "--driving", str(tmp_path / "x.mp4"), "--out", str(out),
+            "--renderer", "network"]
     assert run_cli(argv) == 1
     line = _one_error_line(capsys, only=True)
     assert "needs the published face checkpoint" in line and "python main.py weights import PATH" in line
     assert not out.exists()
+
+
+def test_face_animate_without_a_checkpoint_uses_the_mesh_warp_and_says_so(tmp_path, capsys) -> None:
+    from core.export import probe_video
+    from core.imageio_utils import load_image
+
+    video = _driving_video(tmp_path / "driving.mp4", 3)
+    out = tmp_path / "face.mp4"
+    argv = ["face-animate", "--image", str(PORTRAIT), "--driving", str(video), "--out", str(out), "--frame", "portrait"]
+    assert run_cli(argv) == 0, capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert "needs the published face checkpoint" in captured.err and "landmark mesh warp" in captured.err
+    assert "wrote 3 frames" in captured.out and "Landmark mesh warp" in captured.out
+    h, w = load_image(PORTRAIT).shape[:2]  # even sides: H.264 keeps them as they are
+    info = probe_video(out)
+    assert info["frames"] == 3 and tuple(info["size"]) == (w, h)
 
 
 def test_view_uses_the_imported_shapenet_weights_and_writes_the_view(tmp_path, monkeypatch, capsys) -> None:

@@ -26,7 +26,7 @@ class PoseCanvas(QGraphicsView):
 
     ``layout`` (core.face_layout.KeypointLayout; default the 18-joint body) names, colours and joins the
     points. ``doc`` is an app.document.PoseDocument whose ``pose`` is a core.skeleton.Pose (the body), or a
-    subclass holding app.canvas.points.Keypoints of the layout (app.face.document.KeypointDocument).
+    subclass holding core.keypoints.Keypoints of the layout (app.face.document.KeypointDocument).
     """
 
     hoveredJointChanged = Signal(int)  # -1 when no joint is under the cursor
@@ -59,6 +59,7 @@ class PoseCanvas(QGraphicsView):
         self._drag_joint = -1
         self._drag_before = None
         self._drag_offset = QPointF()
+        self._drag_group: tuple[int, ...] = ()  # Shift+drag: the grabbed point's group moves with it
         self._pan_from: QPoint | None = None
         self._space = False
         self._fitted = True
@@ -190,6 +191,8 @@ class PoseCanvas(QGraphicsView):
             if j >= 0:
                 self._drag_joint, self._drag_before = j, self.doc.pose
                 self._drag_offset = QPointF(*self.doc.pose.xy[j]) - self.mapToScene(pos)
+                shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                self._drag_group = self.keypoint_layout.drag_group(j)[1] if shift else ()
                 self._update_cursor()
             return
         super().mousePressEvent(event)
@@ -205,11 +208,24 @@ class PoseCanvas(QGraphicsView):
             return
         if self._drag_joint >= 0:
             xy = self._clamped(self.mapToScene(pos) + self._drag_offset)
-            self.doc.set_pose(self.doc.pose.with_joint(self._drag_joint, xy), interactive=True)
+            if self._drag_group:
+                self.doc.set_pose(self._group_moved(xy), interactive=True)
+            else:
+                self.doc.set_pose(self.doc.pose.with_joint(self._drag_joint, xy), interactive=True)
             self._set_hover(self._drag_joint)
             return
         self._set_hover(self.joint_at(pos))
         super().mouseMoveEvent(event)
+
+    def _group_moved(self, xy: tuple[float, float]):  # noqa: ANN202 - the document's pose type
+        """The pose at the drag's start with the grabbed point at ``xy`` and its group moved by as much (clamped)."""
+        before = self._drag_before
+        arr = np.array(before.xy)
+        delta = np.array(xy) - arr[self._drag_joint]
+        members = [i for i in self._drag_group if before.present[i]]
+        w, h = self.doc.size
+        arr[members] = np.clip(arr[members] + delta, 0, [max(w - 1, 0), max(h - 1, 0)])
+        return type(before)(arr)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._pan_from is not None and event.button() in (Qt.MouseButton.MiddleButton, Qt.MouseButton.LeftButton):
@@ -217,9 +233,10 @@ class PoseCanvas(QGraphicsView):
             self._update_cursor()
             return
         if self._drag_joint >= 0 and event.button() == Qt.MouseButton.LeftButton:
-            j, before = self._drag_joint, self._drag_before
-            self._drag_joint, self._drag_before = -1, None
-            self.doc.commit(self.doc.pose, f"Move {self.label(j).lower()}", before=before)
+            j, before, group = self._drag_joint, self._drag_before, self._drag_group
+            self._drag_joint, self._drag_before, self._drag_group = -1, None, ()
+            what = self.keypoint_layout.drag_group(j)[0].replace("_", " ") if group else self.label(j).lower()
+            self.doc.commit(self.doc.pose, f"Move {what}", before=before)
             self._update_cursor()
             if self.doc.pose != before:
                 self.dragFinished.emit()

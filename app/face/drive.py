@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.face.latest_job import RETRY_MS
 from app.face.sessions import FaceSession, Portrait, checkpoint_problem
 from app.timeline.jobs import Job, JobContext, JobProgress, format_seconds
 from core.face_animation import SMOOTHER_TITLES, SMOOTHERS
@@ -43,7 +41,8 @@ if TYPE_CHECKING:
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v *.gif);;All files (*)"
 OUT_FILTERS = {".mp4": "MP4 video (*.mp4)", ".gif": "Animated GIF (*.gif)"}
 TRACKING, RENDERING = "Tracking the face", "Rendering frames"
-WAIT_LIMIT_S = 30.0  # how long a start waits for another job in the worker to end
+READY_TEXT = "Each frame of the video moves the portrait's face; the result is saved as MP4 or GIF."
+FACE_FRAME_TEXT = "256 × 256 around the face"
 
 
 @dataclass(frozen=True)
@@ -62,29 +61,34 @@ class DriveDone:
     seen: int  # driving frames that showed a face
     fps: float
     seconds: float
+    renderer: str = ""
 
 
 def drive_job_fn(session: FaceSession, portrait: Portrait, s: DriveSettings) -> Callable[[JobContext], DriveDone]:
-    """The worker's function: track the driving face, retarget it onto ``portrait``, stream the frames to ``s.out``."""
+    """The worker's function: track the driving face, retarget it onto ``portrait``, stream the frames to ``s.out``
+    (made by the face network when its checkpoint is imported, else by the landmark mesh warp)."""
 
     def run(ctx: JobContext) -> DriveDone:
-        from app.face.compose import paste_back
         from core.face_animation import driving_targets, track_driving_video, write_face_video
+        from core.render.face_portrait import FACE_FRAME, face_frame
 
         start = time.perf_counter()
-        renderer = session.renderer()  # CheckpointError naming the file before any tracking
+        renderer, _missing = session.pick(network=True)
         track = track_driving_video(s.driving, progress=lambda d, t: ctx.progress(d, t, TRACKING),
                                     cancel=ctx.cancelled)
         targets = driving_targets(track, portrait.landmarks, s.smooth)  # (T, 68, 2) portrait pixels
         ctx.check()
-        state = session.state(portrait, lambda: renderer.encode_source(portrait.image, portrait.landmarks))
+        state = session.source(renderer, portrait)
         h, w = portrait.image.shape[:2]
-        frame = (lambda r: paste_back(portrait.image, r.image, r.crop_box)) if s.whole_portrait else None
+        if s.whole_portrait:
+            size, frame = (w, h), None
+        else:
+            size, frame = (FACE_FRAME, FACE_FRAME), (lambda r: face_frame(r, portrait.landmarks))
         fps = s.fps or track.fps
-        written = write_face_video(renderer, state, targets, s.out, fps, size=(w, h) if s.whole_portrait else None,
-                                   frame=frame, cancel=ctx.cancelled,
+        written = write_face_video(renderer, state, targets, s.out, fps, size=size, frame=frame, cancel=ctx.cancelled,
                                    progress=lambda d, t: ctx.progress(d, t, f"{RENDERING} ({renderer.name})"))
-        return DriveDone(str(written.path), written.frames, track.seen, fps, time.perf_counter() - start)
+        return DriveDone(str(written.path), written.frames, track.seen, fps, time.perf_counter() - start,
+                         renderer.name)
 
     return run
 
@@ -99,10 +103,6 @@ class DriveDialog(QDialog):
         self.job: Job | None = None
         self.result: DriveDone | None = None
         self.phases: list[str] = []  # the progress texts seen (the phases a user watched go by)
-        self._waiting: tuple[Job, float] | None = None
-        self._retry = QTimer(self)
-        self._retry.setSingleShot(True)
-        self._retry.timeout.connect(self._post)
         self.driving_edit, self.out_edit = QLineEdit(), QLineEdit()
         self._browse_buttons: list[QPushButton] = []
         self.smooth = QComboBox()
@@ -115,10 +115,10 @@ class DriveDialog(QDialog):
         self.fps.setSpecialValueText("the video's")  # 0 means: keep the driving video's rate
         self.frame = QComboBox()
         self.frame.addItem("The whole portrait (face pasted back)", True)
-        self.frame.addItem("The face only (the network's 256 × 256 frame)", False)
+        self.frame.addItem(f"The face only ({FACE_FRAME_TEXT})", False)
         self.progress = QProgressBar()
         self.progress.hide()
-        self.status = QLabel("Each frame of the video moves the portrait's face; the result is saved as MP4 or GIF.")
+        self.status = QLabel(READY_TEXT)
         self.status.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Driving video", self._row(self.driving_edit, self._browse_driving))
@@ -198,29 +198,12 @@ class DriveDialog(QDialog):
         job.failed.connect(self._on_failed)
         job.cancelled.connect(self._on_cancelled)
         self.job, self.result, self.phases = job, None, []
-        self._waiting = (job, time.monotonic() + WAIT_LIMIT_S)
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status.setText("Starting…")
         self._set_running(True)
-        self._post()
+        self.window_.long_jobs.post(job)  # waits (briefly) while the worker finishes a face render
         return job
-
-    def _post(self) -> None:
-        """Hand the job to the worker, waiting (briefly) while it finishes another one (e.g. a face render)."""
-        if self._waiting is None:
-            return
-        job, deadline = self._waiting
-        if job.is_cancelled:
-            self._waiting = None
-            self._on_cancelled()
-        elif self.window_.run_job(job):
-            self._waiting = None
-        elif time.monotonic() < deadline:
-            self._retry.start(RETRY_MS)
-        else:
-            self._waiting = None
-            self._on_failed("another long job is running in the editor; wait for it or cancel it first")
 
     def _set_running(self, running: bool) -> None:
         for w in (self.driving_edit, self.out_edit, self.smooth, self.fps, self.frame, self.export_button,
@@ -247,7 +230,7 @@ class DriveDialog(QDialog):
         self._ended()
         self.result = done
         text = (f"✔ Wrote {done.frames} frames at {done.fps:g} fps to {done.path} in {format_seconds(done.seconds)}"
-                f" (face seen in {done.seen} of {done.frames} driving frames).")
+                f" with {done.renderer} (face seen in {done.seen} of {done.frames} driving frames).")
         self.status.setText(text)
         self.window_.statusBar().showMessage(f"Wrote {done.path}", 8000)
 
@@ -265,8 +248,6 @@ class DriveDialog(QDialog):
         if self.job is not None:
             self.job.cancel()
             self.status.setText("Cancelling…")
-            if self._waiting is not None:
-                self._post()
 
     def _cancel_or_close(self) -> None:
         if self.job is not None:
@@ -280,17 +261,18 @@ class DriveDialog(QDialog):
 
 
 def open_drive_dialog(window: FaceWindow) -> DriveDialog | None:
-    """Show ``window``'s Drive with Video dialog; None (and a banner saying why) without a portrait or checkpoint."""
-    problem = checkpoint_problem("face")
-    if problem:
-        window.banner.show_error(f"Driving with a video: {problem}.")
-        return None
+    """Show ``window``'s Drive with Video dialog (None, and a banner saying why, without a portrait). Without the
+    face checkpoint the dialog says the frames come from the landmark mesh warp and names the file to import."""
     if window.portrait is None:
         window.banner.show_info("Open a portrait first (Ctrl+O); then Drive with Video… moves it with a face video.")
         return None
     dialog = window.findChild(DriveDialog)
     if dialog is None:
         dialog = DriveDialog(window)
+    if not dialog.running:
+        problem = checkpoint_problem("face")
+        dialog.status.setText(READY_TEXT if problem is None else
+                              f"{READY_TEXT} The frames come from the landmark mesh warp: {problem}.")
     dialog.show()
     dialog.raise_()
     return dialog

@@ -1,4 +1,4 @@
-"""A plain picture pane: an RGB image scaled to fit with its aspect kept, or a line of placeholder text."""
+"""A plain picture pane: an RGB image (or a region of it) scaled to fit with its aspect kept, or placeholder text."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ class ImagePane(QWidget):
         self.placeholder = placeholder
         self._rgb: np.ndarray | None = None
         self._qimage: QImage | None = None
+        self.region: tuple[float, float, float, float] | None = None  # shown part, as fractions of the image
         self.setMinimumSize(160, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -34,6 +35,22 @@ class ImagePane(QWidget):
         self._qimage = None if rgb is None else rgb_to_qimage(self._rgb)
         self.update()
 
+    def set_region(self, region: tuple[float, float, float, float] | None) -> None:
+        """Show only (x0, y0, x1, y1), given as fractions of the image's width and height (None: all of it), so
+        images of different sizes (a drag preview and the full result) show the same part."""
+        self.region = region
+        self.update()
+
+    def source_rect(self) -> QRectF:
+        """The part of the current image that is drawn, in its pixels."""
+        w, h = self._qimage.width(), self._qimage.height()
+        if self.region is None:
+            return QRectF(0, 0, w, h)
+        x0, y0, x1, y1 = (min(max(v, 0.0), 1.0) for v in self.region)
+        if x1 - x0 <= 0 or y1 - y0 <= 0:
+            return QRectF(0, 0, w, h)
+        return QRectF(x0 * w, y0 * h, (x1 - x0) * w, (y1 - y0) * h)
+
     def set_placeholder(self, text: str) -> None:
         self.placeholder = text
         self.update()
@@ -47,7 +64,7 @@ class ImagePane(QWidget):
                              Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        w, h = self._qimage.width(), self._qimage.height()
-        scale = min(self.width() / w, self.height() / h)
-        tw, th = w * scale, h * scale
-        painter.drawImage(QRectF((self.width() - tw) / 2, (self.height() - th) / 2, tw, th), self._qimage)
+        src = self.source_rect()
+        scale = min(self.width() / src.width(), self.height() / src.height())
+        tw, th = src.width() * scale, src.height() * scale
+        painter.drawImage(QRectF((self.width() - tw) / 2, (self.height() - th) / 2, tw, th), self._qimage, src)

@@ -57,9 +57,17 @@ class FaceTools:
         from app.face.window import FaceWindow
 
         if self.face_window is None:
-            self.face_window = FaceWindow(self._run_job, self.win.settings.device, self.win.settings.last_dir(),
-                                          self.win)
+            window = FaceWindow(self._run_job, self.win.settings.device, self.win.settings.last_dir(), self.win)
+            window.open_body_project = self._open_body_project
+            if self.win.timeline.project.autosave_enabled:  # the app, not a test: autosave and offer recovery
+                window.timeline.project.start_autosave()
+            self.face_window = window
         return self.face_window
+
+    def _open_body_project(self, path: str) -> bool:
+        self.win.raise_()
+        self.win.activateWindow()
+        return self.win.timeline.project.open_project(path)
 
     def open_portrait(self, path: str | os.PathLike) -> FaceWindow:
         """Show the face window and open ``path`` in it."""

@@ -14,6 +14,8 @@ import numpy as np
 
 from core.errors import CheckpointError, PoseError
 
+PREVIEW_SIDE = 768  # drag previews of the face are made on a copy at most this many pixels long
+
 
 def checkpoint_problem(kind: str) -> str | None:
     """None when a ``kind`` checkpoint ("face", "shapenet") is imported, else the one-line message naming the file."""
@@ -46,13 +48,16 @@ def load_portrait(path: str) -> Portrait:
 
 @dataclass(frozen=True)
 class Rendered:
-    """One network result, ready to show: ``image`` at the photo's size (or the network's for views)."""
+    """One result, ready to show: ``image`` at the photo's size (or the network's for views; smaller for a face
+    preview, which is made on a bounded copy of a large portrait)."""
 
     image: np.ndarray  # (H, W, 3) uint8
-    network_image: np.ndarray  # (S, S, 3) uint8, the network's own frame
+    network_image: np.ndarray | None  # (S, S, 3) uint8, the network's own frame (None from the mesh warp)
     renderer: str
     seconds: float
     extras: dict[str, Any]
+    missing: str | None = None  # the face network was wanted but its checkpoint is not imported: the message
+    preview: bool = False  # a quick drag preview rather than the settled result
 
 
 @dataclass(frozen=True)
@@ -93,28 +98,81 @@ class _Cached:
 
 
 class FaceSession(_Cached):
-    """The face network and the encoded portrait."""
+    """The face renderers (the GFLA face network when its checkpoint is imported, the landmark mesh warp always)
+    and the portrait encoded for each, reused between jobs."""
 
     kind = "face"
 
+    def __init__(self, device: str = "auto") -> None:
+        super().__init__(device)
+        self._warp: Any = None
+        self._sources: dict[tuple[int, bool], Any] = {}  # (id(renderer), preview copy) -> SourceState
+        self._portrait: Portrait | None = None
+        self._small: tuple[np.ndarray, float] | None = None  # the preview copy of the portrait and its scale
+
     def _open(self, path: Path) -> Any:
         from core.render.face import open_face_renderer
+        from core.render.face_portrait import WholePortrait
 
-        return open_face_renderer(path, self.device)
+        return WholePortrait(open_face_renderer(path, self.device))
 
-    def render(self, portrait: Portrait, target: np.ndarray) -> Rendered:
-        """The portrait re-rendered with ``target`` (68, 2) landmarks, its face frame pasted back into the photo."""
-        from app.face.compose import paste_back
+    def warp(self) -> Any:
+        """The landmark mesh warp (core.render.face_warp): needs no checkpoint."""
+        if self._warp is None:
+            from core.render.face_warp import FaceWarpRenderer
 
+            self._warp = FaceWarpRenderer()
+        return self._warp
+
+    def pick(self, network: bool = True) -> tuple[Any, str | None]:
+        """(renderer, why the network is not used): the face network when wanted and imported, else the warp."""
+        if not network:
+            return self.warp(), None
+        try:
+            return self.renderer(), None
+        except CheckpointError as exc:
+            return self.warp(), str(exc)
+
+    def source(self, renderer: Any, portrait: Portrait, preview: bool = False) -> Any:
+        """``renderer``'s encoding of ``portrait`` (of its preview copy when ``preview``), cached per portrait."""
+        if portrait is not self._portrait:
+            self._portrait, self._sources, self._small = portrait, {}, None
+        key = (id(renderer), preview)
+        if key not in self._sources:
+            if preview:
+                image, scale = self._preview_copy(portrait)
+                self._sources[key] = renderer.encode_source(image, portrait.landmarks * scale)
+            else:
+                self._sources[key] = renderer.encode_source(portrait.image, portrait.landmarks)
+        return self._sources[key]
+
+    def _preview_copy(self, portrait: Portrait) -> tuple[np.ndarray, float]:
+        if self._small is None:
+            from core.imageio_utils import bounded
+
+            self._small = bounded(portrait.image, PREVIEW_SIDE)
+        return self._small
+
+    def render(self, portrait: Portrait, target: np.ndarray, network: bool = True) -> Rendered:
+        """The portrait re-rendered with ``target`` (68, 2) landmarks: the whole photo, its face changed."""
         if not np.isfinite(target).all():
-            raise PoseError("the face network needs all 68 landmarks: restore the hidden ones (right-click the face)")
+            raise PoseError("the face needs all 68 landmarks: restore the hidden ones (right-click the face)")
         start = time.perf_counter()
-        renderer = self.renderer()
-        state = self.state(portrait, lambda: renderer.encode_source(portrait.image, portrait.landmarks))
-        result = renderer.render(state, target)
-        full = paste_back(portrait.image, result.image, result.crop_box)
-        return Rendered(full, result.image, renderer.name, time.perf_counter() - start,
-                        {"box": result.crop_box})
+        renderer, missing = self.pick(network)
+        result = renderer.render(self.source(renderer, portrait), target)
+        return Rendered(result.image, result.extras.get("network_image"), renderer.name, time.perf_counter() - start,
+                        {"box": result.extras.get("box")}, missing)
+
+    def preview(self, portrait: Portrait, target: np.ndarray) -> Rendered:
+        """A quick mesh-warp render on a copy of the portrait at most PREVIEW_SIDE pixels long, for every drag move."""
+        if not np.isfinite(target).all():
+            raise PoseError("the face needs all 68 landmarks: restore the hidden ones (right-click the face)")
+        start = time.perf_counter()
+        renderer = self.warp()
+        state = self.source(renderer, portrait, preview=True)
+        scale = self._preview_copy(portrait)[1]
+        result = renderer.render(state, np.asarray(target, dtype=np.float64) * scale)
+        return Rendered(result.image, None, renderer.name, time.perf_counter() - start, {}, preview=True)
 
 
 class ViewSession(_Cached):

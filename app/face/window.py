@@ -1,7 +1,10 @@
 """Face mode: a window that edits a portrait's 68 landmarks on the editor's canvas and re-renders the face.
 
 It is a separate window (File → Open Portrait (Face Mode)…), not a mode of the body window: it has its own
-document and undo stack, and shares only the editor's worker thread (jobs posted with RenderClient.run_job).
+document, undo stack and timeline, and shares only the editor's worker thread (jobs posted with
+RenderClient.run_job). Every drag move shows a landmark mesh warp preview (on a copy of at most 768 px);
+when the landmarks settle, the face network renders them if its checkpoint is imported, else the mesh warp
+at full size. The result pane's title names the renderer of what it shows.
 """
 
 from __future__ import annotations
@@ -19,12 +22,11 @@ from app.banner import Banner
 from app.canvas import Keypoints, PoseCanvas
 from app.face.document import KeypointDocument
 from app.face.image_pane import ImagePane
-from app.face.latest_job import LatestJob
-from app.face.sessions import FaceSession, Missing, Portrait, Rendered, checkpoint_problem, load_portrait
+from app.face.latest_job import LatestJob, PatientPoster
+from app.face.sessions import FaceSession, Portrait, Rendered, checkpoint_problem, load_portrait
 from app.panels import header_label, titled_pane
 from app.timeline.jobs import Job
 from app.worker import user_message
-from core.errors import CheckpointError
 from core.face_layout import FACE68
 
 if TYPE_CHECKING:
@@ -32,10 +34,10 @@ if TYPE_CHECKING:
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
 JSON_FILTER = "Landmarks JSON (*.json);;All files (*)"
-HINT = ("Drag a landmark: pull the lower lip down to open the mouth, lift a brow, move the nose and jaw to turn "
-        "the head. Right-click hides or restores one · arrows nudge the selected one · M mirrors · Ctrl+Z undoes.")
+HINT = ("Drag a landmark; Shift+drag moves its whole part: pull the lower lip down to open the mouth, lift a brow, "
+        "move the nose and jaw to turn the head. Right-click hides or restores one · arrows nudge · M mirrors · "
+        "Ctrl+Z undoes · K keys the landmarks on the timeline.")
 FACE_VIEW_SCALE = 1.9  # the canvas opens zoomed on the face: this many times its size
-NO_RESULT = "The re-rendered face appears here once the face checkpoint is imported."
 
 
 def face_view_box(landmarks: np.ndarray, scale: float = FACE_VIEW_SCALE) -> tuple[float, float, float, float]:
@@ -65,18 +67,30 @@ class FaceWindow(QMainWindow):
         self.portrait: Portrait | None = None
         self.last_result: Rendered | None = None
         self.checkpoint_missing: str | None = None
+        self._stamp = self._shown_stamp = 0  # request order across previews and renders: newest shown wins
         self._detect = LatestJob(run_job, "Finding the face", self)
         self._render = LatestJob(run_job, "Rendering the face", self)
+        self._preview = LatestJob(run_job, "Previewing the face", self, progressive=True)
+        self.long_jobs = PatientPoster(run_job, self)  # exports wait for the short preview and render jobs
         self._detect.finished.connect(self._on_detected)
         self._detect.failed.connect(self._on_detect_failed)
         self._render.finished.connect(self._on_rendered)
         self._render.failed.connect(lambda _g, msg: self.banner.show_error(f"Rendering the face failed: {msg}"))
         self._render.busyChanged.connect(self._on_render_busy)
+        self._preview.finished.connect(self._on_previewed)
+        self._preview.failed.connect(lambda _g, msg: self.banner.show_error(f"Previewing the face failed: {msg}"))
         self.document.poseChanged.connect(self._on_pose_changed)
         self.canvas.hoveredJointChanged.connect(self._on_hover)
+        for bar in (self.canvas.horizontalScrollBar(), self.canvas.verticalScrollBar()):
+            bar.valueChanged.connect(self._follow_canvas)  # zoom and pan move the scroll bars
+            bar.rangeChanged.connect(self._follow_canvas)
         self._build()
+        from app.face.timeline import FaceTimeline
+
+        self.timeline = FaceTimeline(self)
+        self._add_timeline_menus()
         self.setWindowTitle("Face Mode — GFLA Pose Studio")
-        self.resize(1200, 720)
+        self.resize(1200, 860)
 
     # ----- layout and actions -------------------------------------------------------------
     def _act(self, text: str, slot: Callable[[], object], shortcut: object = None, tip: str = "") -> QAction:
@@ -108,10 +122,11 @@ class FaceWindow(QMainWindow):
                               "Move the portrait's face like the face in a video; export MP4 or GIF (Ctrl+D)")
         close = a("Close", self.close, QKeySequence.StandardKey.Close)
         bar = self.menuBar()
-        bar.addMenu("&File").addActions([self.open_action, open_marks, save_marks, save_result, self.drive_action,
-                                         close])
-        bar.addMenu("&Edit").addActions([self.undo_action, self.redo_action, self.mirror_action, self.reset_action,
-                                         self.render_action])
+        self.file_menu = bar.addMenu("&File")
+        self.file_menu.addActions([self.open_action, open_marks, save_marks, save_result, self.drive_action, close])
+        self.edit_menu = bar.addMenu("&Edit")
+        self.edit_menu.addActions([self.undo_action, self.redo_action, self.mirror_action, self.reset_action,
+                                   self.render_action])
         tb = self.addToolBar("Face")
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -135,6 +150,42 @@ class FaceWindow(QMainWindow):
         layout.addWidget(panes, 1)
         self.setCentralWidget(central)
 
+    def _add_timeline_menus(self) -> None:
+        t = self.timeline
+        first = self.file_menu.actions()[0]
+        self.file_menu.insertActions(first, t.project_actions)
+        self.file_menu.insertSeparator(first)
+        self.file_menu.insertAction(self.drive_action, t.export_action)
+        self.centralWidget().layout().insertWidget(0, t.project.recovery_banner)
+        self.edit_menu.addSeparator()
+        self.edit_menu.addAction(t.key_action)
+        view = self.menuBar().addMenu("&View")
+        view.addAction(t.dock.toggleViewAction())
+
+    # ----- what the project manager (app.timeline.project) asks of its window -----------------
+    title_suffix = "Face Mode — GFLA Pose Studio"
+    open_body_project: Callable[[str], bool] | None = None  # set by the editor that made this window
+
+    def project_folder(self) -> str:
+        return self.folder
+
+    def project_renderer(self):  # noqa: ANN201 - core.project_file.RendererSettings
+        from core.project_file import RendererSettings
+
+        return RendererSettings(kind="face", device=self.session.device)
+
+    def use_project_photo(self, path: str, image: np.ndarray, landmarks: Keypoints, _remember: bool) -> None:
+        """A face project's portrait with its saved landmarks becomes the portrait (no detection)."""
+        self.drive_after_open = False
+        self._on_detected(0, (Portrait(path, image, np.array(landmarks.xy)), checkpoint_problem("face")))
+
+    def open_project_elsewhere(self, path: str | os.PathLike) -> bool:
+        """A body project opened here opens in the body editor."""
+        if self.open_body_project is None:
+            self.banner.show_error(f"Could not open the project: {os.path.basename(path)} is a body project")
+            return False
+        return self.open_body_project(str(path))
+
     # ----- the portrait -----------------------------------------------------------------
     def open_portrait(self, path: str | os.PathLike) -> None:
         """Load the portrait and find its 68 landmarks in the worker; the open one stays until that succeeds."""
@@ -154,11 +205,13 @@ class FaceWindow(QMainWindow):
         self.portrait, self.last_result = portrait, None
         self._set_missing(problem)
         self.result_view.set_image(None)
-        self.result_view.set_placeholder(NO_RESULT if problem else "Rendering…")
+        self.result_view.set_placeholder("Rendering…")
         self.setWindowTitle(f"{os.path.basename(portrait.path)} — Face Mode — GFLA Pose Studio")
         self.statusBar().showMessage(f"Found the face: {FACE68.size} landmarks.", 6000)
+        self.timeline.new_portrait()
         self.document.set_photo(portrait.path, portrait.image, Keypoints(portrait.landmarks))
         self.canvas.focus_on(face_view_box(portrait.landmarks))
+        self._follow_canvas()
         if self.drive_after_open:
             self.drive_after_open = False
             self.drive_dialog()
@@ -173,10 +226,13 @@ class FaceWindow(QMainWindow):
             self.result_view.set_placeholder("")
 
     def _set_missing(self, problem: str | None) -> None:
+        if problem == self.checkpoint_missing:
+            return
         self.checkpoint_missing = problem
         if problem:
-            text = f"{problem[:1].upper()}{problem[1:]}. Dragging the landmarks works without it; the result renders"
-            self.checkpoint_banner.show_info(text + " once it is imported (then press Render, F5).", timeout_ms=0)
+            text = (f"Results come from the landmark mesh warp. For the GFLA face network: {problem[:1].lower()}"
+                    f"{problem[1:]}. Then press Render (F5).")
+            self.checkpoint_banner.show_info(text, timeout_ms=0)
         else:
             self.checkpoint_banner.dismiss()
 
@@ -197,7 +253,9 @@ class FaceWindow(QMainWindow):
 
     @Slot(bool)
     def _on_pose_changed(self, interactive: bool) -> None:
-        if not interactive:
+        if interactive:
+            self.request_preview()
+        else:
             self.request_render()
 
     @Slot(int)
@@ -208,41 +266,79 @@ class FaceWindow(QMainWindow):
         else:
             self.statusBar().clearMessage()
 
+    @Slot()
+    def _follow_canvas(self, *_: object) -> None:
+        """The result pane shows the part of the portrait the canvas shows (zoomed on the face, say)."""
+        w, h = self.document.size
+        if not self.document.has_photo or not w or not h:
+            self.result_view.set_region(None)
+            return
+        seen = self.canvas.mapToScene(self.canvas.viewport().rect()).boundingRect()
+        self.result_view.set_region((seen.left() / w, seen.top() / h, seen.right() / w, seen.bottom() / h))
+
     # ----- rendering --------------------------------------------------------------------
-    def request_render(self, explicit: bool = False) -> bool:
-        """Render the current landmarks in the worker (newest wins); False when nothing was posted."""
-        if self.portrait is None or not self.document.has_photo or (self.checkpoint_missing and not explicit):
-            return False
+    def _target(self) -> np.ndarray | None:
+        """The landmarks to render, or None (with a notice) when there is no portrait or some are hidden."""
+        if self.portrait is None or not self.document.has_photo:
+            return None
         target = np.array(self.document.pose.xy)
         if not np.isfinite(target).all():
-            self.banner.show_info("The face network needs all 68 landmarks: restore the hidden ones to render.")
+            self.banner.show_info("The face needs all 68 landmarks to render: restore the hidden ones.")
+            return None
+        return target
+
+    def request_preview(self) -> bool:
+        """A quick mesh-warp preview of the landmarks being dragged (newest wins; each newer result is shown)."""
+        target = self._target()
+        if target is None:
             return False
-        portrait, session = self.portrait, self.session
-
-        def render(ctx) -> Rendered | Missing:  # noqa: ANN001 - JobContext, in the worker thread
-            try:
-                return session.render(portrait, target)
-            except CheckpointError as exc:
-                return Missing(str(exc))
-
-        self._render.request(render)
+        portrait, session, stamp = self.portrait, self.session, self._next_stamp()
+        self._preview.request(lambda ctx: (stamp, session.preview(portrait, target)))
         return True
+
+    def request_render(self, explicit: bool = False) -> bool:
+        """Render the current landmarks in the worker (newest wins); False when nothing was posted.
+
+        The face network renders them when its checkpoint is imported (looked for again at every render, so a
+        newly imported one is used at once), else the landmark mesh warp at full size. ``explicit``: Render (F5).
+        """
+        target = self._target()
+        if target is None:
+            return False
+        portrait, session, stamp = self.portrait, self.session, self._next_stamp()
+        self._render.request(lambda ctx: (stamp, session.render(portrait, target)))
+        return True
+
+    def _next_stamp(self) -> int:
+        self._stamp += 1
+        return self._stamp
 
     @property
     def idle(self) -> bool:
-        """No detection or render waiting or running (tests wait for this)."""
-        return self._detect.idle and self._render.idle
+        """No detection, preview or render waiting or running (tests wait for this)."""
+        return self._detect.idle and self._render.idle and self._preview.idle
+
+    def _show(self, stamp: int, answer: Rendered) -> bool:
+        """Show ``answer`` unless something asked for later is already shown (a late preview after the settled
+        render, say); True when shown."""
+        if stamp <= self._shown_stamp:
+            return False
+        self._shown_stamp = stamp
+        self.result_view.set_image(answer.image)
+        what = "drag preview" if answer.preview else f"{answer.seconds * 1000:.0f} ms"
+        self.result_header.setText(f"Result — {answer.renderer} · {what}")
+        return True
 
     @Slot(int, object)
-    def _on_rendered(self, _generation: int, answer: Rendered | Missing) -> None:
-        if isinstance(answer, Missing):
-            self._set_missing(answer.message)
-            self.result_view.set_placeholder(NO_RESULT)
-            return
-        self._set_missing(None)
-        self.last_result = answer
-        self.result_view.set_image(answer.image)
-        self.result_header.setText(f"Result — {answer.renderer} · {answer.seconds * 1000:.0f} ms")
+    def _on_previewed(self, _generation: int, answer: tuple[int, Rendered]) -> None:
+        self._show(*answer)
+
+    @Slot(int, object)
+    def _on_rendered(self, _generation: int, answer: tuple[int, Rendered]) -> None:
+        stamp, rendered = answer
+        self._set_missing(rendered.missing)
+        self.last_result = rendered
+        self._show(stamp, rendered)
 
     @Slot(bool)
     def _on_render_busy(self, busy: bool) -> None:
@@ -315,6 +411,8 @@ class FaceWindow(QMainWindow):
 
         for dialog in self.findChildren(DriveDialog):
             dialog.cancel()  # a running export stops and leaves no file
+        self.timeline.close()
         self._detect.close()
         self._render.close()
+        self._preview.close()
         super().closeEvent(event)

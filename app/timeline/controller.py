@@ -21,13 +21,14 @@ from PySide6.QtCore import QObject, Signal
 
 from app.timeline.commands import SetTrackCommand
 from core.animation.keyframes import Keyframe, Track, TrackError
-from core.skeleton import Pose
+from core.keypoints import Keypoints
+from core.skeleton import N_JOINTS, Pose
 
 if TYPE_CHECKING:
     from app.document import PoseDocument
 
 
-def _same(a: Pose, b: Pose) -> bool:
+def _same(a: Pose | Keypoints, b: Pose | Keypoints) -> bool:
     return bool(np.allclose(a.xy, b.xy, atol=1e-6, equal_nan=True))
 
 
@@ -39,10 +40,10 @@ class TimelineController(QObject):
     selectionChanged = Signal()
     notice = Signal(str)  # a plain message for the status bar or banner (e.g. an edit that cannot be done)
 
-    def __init__(self, document: PoseDocument, parent: QObject | None = None) -> None:
+    def __init__(self, document: PoseDocument, parent: QObject | None = None, n_points: int = N_JOINTS) -> None:
         super().__init__(parent)
         self.doc = document
-        self.track = Track()
+        self.track = Track(n_points=n_points)  # 18 body joints, or 68 face landmarks in face mode
         self.frame = 0
         self.selection: tuple[int, ...] = ()
         self.clipboard: tuple[Keyframe, ...] = ()
@@ -127,7 +128,7 @@ class TimelineController(QObject):
         return before[-1] if before else None
 
     # ----- edits ----------------------------------------------------------------------------
-    def add_key(self, frame: int | None = None, pose: Pose | None = None) -> bool:
+    def add_key(self, frame: int | None = None, pose: Pose | Keypoints | None = None) -> bool:
         """Key the canvas pose (or ``pose``) at ``frame`` (default: the playhead); replaces a key already there."""
         if not self.doc.has_photo and pose is None:
             self.notice.emit("Open a photo first: a keyframe records the pose on the canvas.")

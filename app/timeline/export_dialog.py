@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PySide6.QtWidgets import (
@@ -63,21 +64,31 @@ def frame_times(track: Track, fps: float) -> np.ndarray:
     return np.arange(n, dtype=np.float64) * (track.fps / fps)
 
 
-def export_job_fn(track: Track, settings: ExportSettings) -> Callable[[JobContext], ExportDone]:
+# What an export renders with, chosen in the worker: (ctx, network wanted) -> (renderer, its source state, photo (h, w)).
+SourcePicker = Callable[[JobContext, bool], tuple[Any, Any, tuple[int, int]]]
+
+
+def editor_source(ctx: JobContext, network: bool) -> tuple[Any, Any, tuple[int, int]]:
+    """The body editor's photo with its checkpoint renderer (when loaded and ``network``) or the skeleton warp."""
+    renderer = ctx.renderer(network)
+    photo, state = ctx.source(renderer)
+    return renderer, state, photo.image.shape[:2]
+
+
+def export_job_fn(track: Track, settings: ExportSettings, pick: SourcePicker = editor_source
+                  ) -> Callable[[JobContext], ExportDone]:
     """The function the worker runs: render every frame of ``track`` into the chosen writer."""
 
     def run(ctx: JobContext) -> ExportDone:
         from core.animation.sequence import render_animation
         from core.export import open_writer
 
-        renderer = ctx.renderer(settings.network)
-        photo, state = ctx.source(renderer)
-        h, w = photo.image.shape[:2]
+        renderer, state, (h, w) = pick(ctx, settings.network)
         pw = max(2, int(settings.width))
         ph = max(2, int(round(pw * h / w)))
         size = (2 * pw if settings.skeleton_beside else pw, ph)
         times = frame_times(track, settings.fps)
-        poses = track.evaluate(times)  # (N, 18, 2): small (N × 288 bytes), unlike the frames
+        poses = track.evaluate(times)  # (N, P, 2): small (N × P × 16 bytes), unlike the frames
         options = {"max_side": None} if settings.fmt == "gif" else {}
         start = time.perf_counter()
         with open_writer(settings.path, settings.fps, size, settings.fmt, **options) as writer:
@@ -93,10 +104,11 @@ class ExportDialog(QDialog):
     """Collects the export settings, runs the export through ``run_job`` and shows its progress."""
 
     def __init__(self, track: Track, photo_size: tuple[int, int], renderer_name: str, default_path: str,
-                 run_job: Callable[[Job], bool], parent: QWidget | None = None) -> None:
+                 run_job: Callable[[Job], bool], parent: QWidget | None = None, pick: SourcePicker = editor_source,
+                 fast_name: str = "Skeleton warp (fast)", beside_text: str = "the skeleton track") -> None:
         super().__init__(parent)
         self.setWindowTitle("Export Animation")
-        self.track, self.photo_size, self.run_job = track, photo_size, run_job
+        self.track, self.photo_size, self.run_job, self.pick = track, photo_size, run_job, pick
         self.job: Job | None = None
         self.result: ExportDone | None = None
         self.fmt = QComboBox()
@@ -123,8 +135,8 @@ class ExportDialog(QDialog):
         size_row.addWidget(self.size_label, 1)
         self.renderer = QComboBox()
         self.renderer.addItem(f"The current renderer ({renderer_name})", True)
-        self.renderer.addItem("Skeleton warp (fast)", False)
-        self.skeleton = QCheckBox("Put the skeleton track beside the video")
+        self.renderer.addItem(fast_name, False)
+        self.skeleton = QCheckBox(f"Put {beside_text} beside the video")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.progress = QProgressBar()
@@ -204,7 +216,7 @@ class ExportDialog(QDialog):
         if not Path(s.path).parent.is_dir():
             self.status.setText(f"The folder {Path(s.path).parent} does not exist.")
             return None
-        job = Job("Exporting the animation", export_job_fn(self.track, s))
+        job = Job("Exporting the animation", export_job_fn(self.track, s, self.pick))
         job.progressed.connect(self._on_progress)
         job.finished.connect(self._on_finished)
         job.failed.connect(self._on_failed)

@@ -1,4 +1,5 @@
-"""Onion skin: the skeletons of the keyframes before and after the playhead, drawn faintly on the photo canvas."""
+"""Onion skin: the skeletons (or face landmarks) of the keyframes before and after the playhead, drawn faintly on the
+photo canvas."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsSimpleTextItem
 
 from app.timeline.controller import TimelineController
-from core.skeleton import LIMBS_DRAWN, Pose
+from core.face_layout import KeypointLayout, body_layout
+from core.keypoints import Keypoints
+from core.skeleton import Pose
 
 BEFORE_COLOUR = QColor(90, 170, 255)  # the keyframe before the playhead: cool blue
 AFTER_COLOUR = QColor(255, 150, 60)  # the keyframe after it: warm orange
@@ -18,8 +21,9 @@ Z = 3  # above the photo (0), below the live skeleton (5+)
 class _Ghost:
     """One faint skeleton (limbs as one path, joints as dots) with a small frame tag."""
 
-    def __init__(self, scene: QGraphicsScene, colour: QColor, arrow: str, below: bool) -> None:
-        self.arrow, self.below = arrow, below
+    def __init__(self, scene: QGraphicsScene, colour: QColor, arrow: str, below: bool,
+                 edges: tuple[tuple[int, int], ...]) -> None:
+        self.arrow, self.below, self.edges = arrow, below, edges
         self.path = QGraphicsPathItem()
         pen = QPen(colour, 3)
         pen.setCosmetic(True)
@@ -40,7 +44,7 @@ class _Ghost:
         scene.addItem(self.tag)
         self.frame: int | None = None
 
-    def show(self, pose: Pose | None, frame: int | None, joint_r: float) -> None:
+    def show(self, pose: Pose | Keypoints | None, frame: int | None, joint_r: float) -> None:
         self.frame = frame if pose is not None else None
         if pose is None or not pose.present.any():
             self.path.hide()
@@ -48,7 +52,7 @@ class _Ghost:
             return
         xy, ok = pose.xy, pose.present
         path = QPainterPath()
-        for a, b in LIMBS_DRAWN:
+        for a, b in self.edges:
             if ok[a] and ok[b]:
                 path.moveTo(QPointF(*xy[a]))
                 path.lineTo(QPointF(*xy[b]))
@@ -66,10 +70,13 @@ class _Ghost:
 class OnionSkin:
     """Keeps the two ghosts in step with the playhead and the track; ``enabled`` switches them on and off."""
 
-    def __init__(self, scene: QGraphicsScene, ctl: TimelineController) -> None:
+    def __init__(self, scene: QGraphicsScene, ctl: TimelineController, layout: KeypointLayout | None = None) -> None:
         self.ctl = ctl
-        self.before = _Ghost(scene, BEFORE_COLOUR, "◀ key {frame}", below=False)  # tag above the head
-        self.after = _Ghost(scene, AFTER_COLOUR, "key {frame} ▶", below=True)  # tag under the feet
+        layout = layout or body_layout()
+        self.point_scale = 1.0 if layout.name == "body18" else 0.35  # a face's 68 points sit close together
+        edges = layout.edges
+        self.before = _Ghost(scene, BEFORE_COLOUR, "◀ key {frame}", False, edges)  # tag above the head
+        self.after = _Ghost(scene, AFTER_COLOUR, "key {frame} ▶", True, edges)  # tag under the feet
         self.enabled = True
         ctl.trackChanged.connect(self.update)
         ctl.frameChanged.connect(self.update)
@@ -81,7 +88,7 @@ class OnionSkin:
 
     def update(self, *_: object) -> None:
         doc = self.ctl.doc
-        r = max(2.0, 0.006 * max(doc.size)) if doc.has_photo else 3.0
+        r = (max(2.0, 0.006 * max(doc.size)) if doc.has_photo else 3.0) * self.point_scale
         before, after = self.ctl.track.neighbours(self.ctl.frame) if self.enabled else (None, None)
         self.before.show(before.pose if before else None, before.frame if before else None, r)
         self.after.show(after.pose if after else None, after.frame if after else None, r)

@@ -42,9 +42,10 @@ class TimelinePanel(QWidget):
     pose, is a window-wide action: see app.timeline.install)."""
 
     def __init__(self, ctl: TimelineController, onion: OnionSkin | None = None, actions: list[QAction] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, empty_hint: str = EMPTY_HINT) -> None:
         super().__init__(parent)
         self.ctl = ctl
+        self.empty_hint = empty_hint
         self.onion = onion
         self.playback = Playback(ctl, self)
         self.view = TimelineView(ctl)
@@ -186,7 +187,7 @@ class TimelinePanel(QWidget):
     def _update_hint(self) -> None:
         ctl = self.ctl
         if not len(ctl.track):
-            self.hint.setText(EMPTY_HINT)
+            self.hint.setText(self.empty_hint)
         elif ctl.doc.has_photo and not ctl.pose_is_keyed():
             self.hint.setText(UNKEYED_HINT)
         else:

@@ -15,8 +15,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="animate a portrait with the face movements of a video",
         description="Track the face in --driving frame by frame (MediaPipe face mesh, 68 landmarks), smooth the "
         "landmarks, fit them onto the face in --image and render each frame with the published face-animation "
-        "network. Without --weights the newest imported 'face' weights are used. The video shows the "
-        "network's 256 x 256 frame around the face.",
+        "network (without --weights: the newest imported 'face' weights), or, when there is no face checkpoint "
+        "or with --renderer warp, with the landmark mesh warp, which needs none. The video shows the 256 x 256 "
+        "frame around the face, or the whole portrait with --frame portrait.",
     )
     p.add_argument("--image", required=True, help="the portrait (one face, roughly frontal)")
     p.add_argument("--driving", required=True, help="video of a face whose movements to copy")
@@ -26,6 +27,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--retarget", choices=("relative", "absolute"), default="relative",
                    help="relative: move the portrait's landmarks by the driver's changes (keeps its face shape); "
                    "absolute: use the driver's landmarks fitted onto the portrait")
+    p.add_argument("--renderer", choices=("auto", "network", "warp"), default="auto",
+                   help="auto: the face network when its checkpoint is found, else the landmark mesh warp; "
+                   "network: the face network or an error naming the file; warp: the mesh warp")
+    p.add_argument("--frame", choices=("face", "portrait"), default="face",
+                   help="face: the 256 x 256 square around the face; portrait: the whole portrait")
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where the network runs")
     p.add_argument("--fps", type=float, help="frame rate of the result (default: the video's)")
     p.add_argument("--max-frames", type=int, help="use only the first N frames of the video")
@@ -50,17 +56,33 @@ def driving_track(path: str, max_frames: int | None = None) -> DrivingTrack:
         bar.close()
 
 
-def run(args: argparse.Namespace) -> int:
-    from core.render.face import locate_checkpoint
+def pick_renderer(args: argparse.Namespace):  # noqa: ANN201 - a face renderer giving whole-portrait results
+    """The renderer ``--renderer`` asks for; a missing checkpoint fails in one line (network) or is said (auto)."""
+    from core.errors import CheckpointError
+    from core.render.face import locate_checkpoint, open_face_renderer
+    from core.render.face_portrait import WholePortrait
+    from core.render.face_warp import FaceWarpRenderer
 
-    weights = locate_checkpoint("face", args.weights)  # fails first, in one line, when there is none
+    if args.renderer == "warp":
+        return FaceWarpRenderer()
+    try:
+        weights = locate_checkpoint("face", args.weights)
+    except CheckpointError as exc:
+        if args.renderer == "network" or args.weights:
+            raise
+        print(f"note: {exc}; rendering with the landmark mesh warp instead", file=sys.stderr)
+        return FaceWarpRenderer()
+    return WholePortrait(open_face_renderer(weights, device=args.device))  # a wrong file fails before tracking
+
+
+def run(args: argparse.Namespace) -> int:
+    renderer = pick_renderer(args)
     from core.detect.face_mesh import detect_face
     from core.errors import NoFaceFound
     from core.face_animation import driving_targets, write_face_video
     from core.imageio_utils import load_image
-    from core.render.face import open_face_renderer
+    from core.render.face_portrait import FACE_FRAME, face_frame
 
-    renderer = open_face_renderer(weights, device=args.device)  # a wrong or unreadable file fails before tracking
     portrait = load_image(args.image)
     try:
         portrait_landmarks = detect_face(portrait).landmarks
@@ -73,11 +95,15 @@ def run(args: argparse.Namespace) -> int:
 
     print(f"renderer: {renderer.name}", file=sys.stderr)
     state = renderer.encode_source(portrait, portrait_landmarks)
+    if args.frame == "portrait":
+        size, frame = (portrait.shape[1], portrait.shape[0]), None
+    else:
+        size, frame = (FACE_FRAME, FACE_FRAME), (lambda r: face_frame(r, portrait_landmarks))
     bar = _bar("rendering", len(targets))
     try:
-        written = write_face_video(renderer, state, targets, args.out, fps,
+        written = write_face_video(renderer, state, targets, args.out, fps, size=size, frame=frame,
                                    progress=lambda d, _: bar.update(d - bar.n))
     finally:
         bar.close()
-    print(f"wrote {written.frames} frames at {fps:g} fps to {written.path}")
+    print(f"wrote {written.frames} frames at {fps:g} fps to {written.path} ({renderer.name})")
     return 0

@@ -1,10 +1,22 @@
-"""Putting a network's square face frame back into the portrait it was cut from, with a soft edge (Qt-free)."""
+"""Putting the face network's square frame back into the portrait it was cut from, with a soft edge.
+
+``WholePortrait`` wraps a FaceRenderer so every result (single renders and sequences alike) is the whole
+portrait, like the landmark mesh warp's: the face window, its timeline export and "Drive with Video…"
+show and write the same kind of frame whichever face renderer made it.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
+from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState
+
+FACE_FRAME = 256  # side of a "face only" frame: the face network's own frame size
 FEATHER = 0.1  # width of the blend ramp at the frame's edge, as a fraction of its side
 
 
@@ -41,3 +53,45 @@ def paste_back(photo: np.ndarray, frame: np.ndarray, box: tuple[float, float, fl
     blended = base + alpha[sub] * (patch[sub] - base)
     out[cy0:cy1, cx0:cx1] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
     return out
+
+
+class WholePortrait:
+    """A face renderer whose results are the whole portrait with the network's face frame pasted back in.
+
+    ``result.extras["network_image"]`` keeps the network's own square frame; ``crop_box`` is None (the whole photo).
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name: str = inner.name
+        self.device: str = inner.device
+
+    def encode_source(self, image: np.ndarray, pose: np.ndarray | None = None) -> SourceState:
+        return self.inner.encode_source(image, pose)
+
+    def _whole(self, state: SourceState, result: RenderResult) -> RenderResult:
+        if result.crop_box is None:
+            return result
+        image = paste_back(state.image, result.image, result.crop_box)
+        return replace(result, image=image, crop_box=None, extras={"network_image": result.image, "box": result.crop_box, **result.extras})
+
+    def render(self, state: SourceState, target: np.ndarray) -> RenderResult:
+        return self._whole(state, self.inner.render(state, target))
+
+    def render_sequence(self, state: SourceState, targets: Iterable[np.ndarray], progress: ProgressFn | None = None,
+                        cancel: CancelFn | None = None) -> Iterator[RenderResult]:
+        for result in self.inner.render_sequence(state, targets, progress, cancel):
+            yield self._whole(state, result)
+
+
+def face_frame(result: RenderResult, landmarks: np.ndarray, side: int = FACE_FRAME) -> np.ndarray:
+    """(side, side, 3) uint8 "face only" frame of a whole-portrait result: the network's own frame when it made one,
+    else the square the network would have framed around the portrait's ``landmarks``, resized."""
+    frame = result.extras.get("network_image")
+    if frame is None:
+        from core.render.face import crop_box, face_box
+
+        frame = crop_box(result.image, face_box(np.asarray(landmarks, dtype=np.float64)))
+    if frame.shape[:2] != (side, side):
+        frame = np.asarray(Image.fromarray(np.ascontiguousarray(frame, dtype=np.uint8)).resize((side, side), Image.BICUBIC))
+    return frame
