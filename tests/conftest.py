@@ -190,23 +190,3 @@ def editor(qtbot, tmp_path, editor_services, photo_path):
     yield window
     window.shutdown()
     assert window.client.thread.isFinished(), "the worker thread must stop at teardown"
-
-
-# PySide6 6.12 can abort during interpreter teardown ("Fatal Python error: none_dealloc") after
-# every test has run and the summary is printed, which would turn a green run into exit code 134.
-# Leave the process with pytest's own exit status once everything has been reported instead.
-_final_status: dict[str, int] = {}
-
-
-def pytest_sessionfinish(session, exitstatus) -> None:
-    _final_status["code"] = int(exitstatus)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config) -> None:
-    if "code" in _final_status and os.environ.get("GFLA_TESTS_SOFT_EXIT") != "1":
-        import sys
-
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_final_status["code"])

@@ -89,7 +89,7 @@ def test_dropping_an_image_file_on_the_window_opens_it(qtbot, editor, tmp_path):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(other))])
     args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    enter = QDragEnterEvent(QPointF(50, 50), *args)
+    enter = QDragEnterEvent(QPoint(50, 50), *args)
     QApplication.sendEvent(editor, enter)
     assert enter.isAccepted()
     with qtbot.waitSignal(editor.client.photoReady, timeout=5000):
