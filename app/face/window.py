@@ -262,7 +262,9 @@ class FaceWindow(QMainWindow):
     def _on_hover(self, index: int) -> None:
         if index >= 0:
             group = FACE68.group_of(index).replace("_", " ")
-            self.statusBar().showMessage(f"{FACE68.label(index)} ({group}) — drag to move; click, then arrows nudge")
+            part = FACE68.drag_group(index)[0].replace("_", " ")
+            self.statusBar().showMessage(f"{FACE68.label(index)} ({group}) — drag to move it, Shift+drag moves the "
+                                         f"{part}; click, then arrows nudge")
         else:
             self.statusBar().clearMessage()
 
