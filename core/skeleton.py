@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.errors import PoseError
+from core.points import PointSet
 
 JOINT_NAMES: tuple[str, ...] = (
     "nose",
@@ -60,20 +61,16 @@ def joint_label(index: int) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class Pose:
+class Pose(PointSet):
     """An (18, 2) float64 array of x, y image pixels; NaN marks a missing joint.
 
-    Instances are immutable: every edit returns a new Pose, which keeps undo stacks and
-    worker requests free of aliasing. ``np.asarray(pose)`` gives the (read-only) array.
+    Instances are immutable: every edit returns a new Pose, which keeps undo stacks and worker requests free of
+    aliasing. ``np.asarray(pose)`` gives the (read-only) array. Equality, hashing, ``present``, ``bounds`` and
+    ``with_joint`` come from core.points.PointSet, shared with face landmarks.
     """
 
-    xy: np.ndarray
-
-    def __post_init__(self) -> None:
-        arr = np.array(self.xy, dtype=np.float64, copy=True)
+    def _validate(self, arr: np.ndarray) -> None:
         validate_xy(arr)
-        arr.setflags(write=False)
-        object.__setattr__(self, "xy", arr)
 
     # ----- construction -------------------------------------------------------------
     @classmethod
@@ -85,48 +82,10 @@ class Pose:
         """Accept a Pose or anything array-like of shape (18, 2)."""
         return obj if isinstance(obj, Pose) else cls(np.asarray(obj, dtype=np.float64))
 
-    # ----- views ----------------------------------------------------------------------
-    def __array__(self, dtype=None, copy=None):  # noqa: D105 - numpy protocol
-        return self.xy if dtype is None else self.xy.astype(dtype)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Pose):
-            return NotImplemented
-        return bool(np.array_equal(self.xy, other.xy, equal_nan=True))
-
-    def __hash__(self) -> int:
-        return hash(np.nan_to_num(self.xy, nan=-1e9).tobytes())
-
     def __repr__(self) -> str:
         return f"Pose({int(self.present.sum())}/{N_JOINTS} joints)"
 
-    @property
-    def present(self) -> np.ndarray:
-        """(18,) bool: True where the joint is known."""
-        return ~np.isnan(self.xy).any(axis=1)
-
-    @property
-    def missing(self) -> np.ndarray:
-        return ~self.present
-
-    def copy_array(self) -> np.ndarray:
-        """A writable copy of the coordinates."""
-        return np.array(self.xy)
-
-    def bounds(self) -> tuple[float, float, float, float] | None:
-        """(x0, y0, x1, y1) of the present joints, or None when no joint is present."""
-        p = self.xy[self.present]
-        if len(p) == 0:
-            return None
-        return float(p[:, 0].min()), float(p[:, 1].min()), float(p[:, 0].max()), float(p[:, 1].max())
-
     # ----- edits (each returns a new Pose) ------------------------------------------
-    def with_joint(self, index: int, xy: tuple[float, float] | None) -> Pose:
-        """Move joint ``index`` to ``xy``; ``None`` hides it (makes it missing)."""
-        arr = self.copy_array()
-        arr[index] = (np.nan, np.nan) if xy is None else (float(xy[0]), float(xy[1]))
-        return Pose(arr)
-
     def mirrored(self, axis_x: float | None = None) -> Pose:
         """Swap left and right joints and reflect x about the vertical line ``x = axis_x``.
 
