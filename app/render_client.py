@@ -78,6 +78,11 @@ class RenderClient(QObject):
         self._post("job", job)
         return True
 
+    @property
+    def running_job(self) -> Any:
+        """The long job posted last, while it has not ended (None otherwise)."""
+        return self._job if self._job is not None and not self._job.done else None
+
     def set_renderer(self, checkpoint: str | None, device: str = "auto") -> None:
         self._post("renderer", (checkpoint or None, device))
 

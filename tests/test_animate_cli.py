@@ -86,3 +86,24 @@ def test_animate_reports_usage_mistakes_as_one_line_errors(photo_and_motion, tmp
         run_cli(["animate", "--out", str(tmp_path / "x.mp4")])
     assert not (tmp_path / "x.mp4").exists()
     assert np.all([not p.name.startswith(".") for p in tmp_path.iterdir()])  # no temporary leftovers
+
+
+def test_animate_renders_a_face_project_with_the_mesh_warp_when_there_is_no_face_checkpoint(tmp_path: Path, capsys,
+                                                                                             monkeypatch) -> None:
+    from core.detect.face_mesh import get_face_detector
+    from core.imageio_utils import load_image
+    from core.keypoints import Keypoints
+
+    monkeypatch.setenv("GFLA_WEIGHTS_DIR", str(tmp_path / "no_weights"))
+    portrait = load_image(Path(__file__).resolve().parents[1] / "resources" / "portrait.png")
+    marks = Keypoints(get_face_detector().detect(portrait).landmarks)
+    opened = marks.copy_array()
+    opened[[55, 56, 57, 58, 59, 65, 66, 67], 1] += 12  # the lower lip down: the mouth opens
+    track = Track(n_points=68, length_frames=6, fps=6).add(0, marks).add(5, opened)
+    project = tmp_path / "face.gflaproj"
+    save_project(Project(portrait, marks, track), project)
+    out = tmp_path / "face.gif"
+    assert run_cli(["animate", str(project), "--out", str(out)]) == 0, capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "needs the published face checkpoint" in err and "renderer: Landmark mesh warp" in err
+    assert probe_video(out)["frames"] == 6

@@ -125,6 +125,21 @@ def test_shift_dragging_the_lower_lip_moves_the_whole_lip_as_one_undo_step(qtbot
     assert doc.pose == before
 
 
+def test_a_part_dragged_against_the_photo_edge_keeps_its_shape(qtbot, face_canvas):
+    canvas, doc = face_canvas
+    before = doc.pose
+    _name, lip = FACE68.drag_group(LIP)
+    start = canvas.joint_viewport_pos(LIP)
+    vp, end = canvas.viewport(), start + QPoint(0, 2000)  # far below the photo
+    shift = Qt.KeyboardModifier.ShiftModifier
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, shift, start)
+    QTest.mouseMove(vp, end)
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, shift, end)
+    moved = doc.pose.xy[list(lip)] - before.xy[list(lip)]
+    np.testing.assert_allclose(moved, np.tile(moved[0], (len(lip), 1)), atol=1e-9)  # one shift for every point
+    assert doc.pose.xy[list(lip), 1].max() == pytest.approx(doc.size[1] - 1) and moved[0, 1] > 0
+
+
 def test_face_landmarks_nudge_hide_restore_and_mirror(qtbot, face_canvas):
     canvas, doc = face_canvas
     QTest.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
@@ -269,8 +284,8 @@ def test_progressive_requests_report_every_newer_result_and_never_an_older_one(q
 
 
 def test_a_long_job_waits_for_the_worker_and_a_cancelled_waiting_job_never_runs(qtbot, editor):
-    from app.face.latest_job import LatestJob, PatientPoster
-    from app.timeline.jobs import Job
+    from app.face.latest_job import LatestJob
+    from app.timeline.jobs import Job, PatientPoster
 
     busy = LatestJob(editor.client.run_job, "busy")
     poster = PatientPoster(editor.client.run_job, limit_s=10)
@@ -290,6 +305,14 @@ def test_a_long_job_waits_for_the_worker_and_a_cancelled_waiting_job_never_runs(
     never.cancel()
     qtbot.waitUntil(lambda: cancelled == [True] and busy.idle, timeout=5000)
     assert "never" not in order
+    # behind another long job it does not wait: it says so at once, posting nothing
+    patient = PatientPoster(editor.client.run_job, limit_s=10, running=lambda: editor.client.running_job)
+    blocker = Job("blocker", lambda ctx: time.sleep(0.5))
+    assert editor.client.run_job(blocker)
+    refused = Job("refused", lambda ctx: order.append("refused"))
+    assert not patient.post(refused) and not patient.waiting
+    qtbot.waitUntil(lambda: blocker.done, timeout=5000)
+    assert "refused" not in order
 
 
 # ----- the novel-view dialog -----------------------------------------------------------------------

@@ -84,13 +84,18 @@ def test_a_face_animation_exports_one_frame_per_track_frame_with_the_landmarks_b
     assert [p.name for p in tmp_path.iterdir() if ".part" in p.name] == []
 
 
-def test_without_keyframes_export_says_what_to_do_and_another_portrait_starts_an_empty_animation(qtbot, face_window):
+def test_without_keyframes_export_says_what_to_do_and_another_portrait_asks_before_emptying_the_animation(qtbot, face_window):
     window = face_window
     window.timeline.export_action.trigger()
     assert window.timeline.export_dialog is None and "no keyframes" in window.banner.text()
     QTest.keyClick(window.canvas, Qt.Key.Key_K)
     assert len(window.timeline.ctl.track) == 1
-    window.open_portrait(window.portrait.path)
+    asked: list[str] = []
+    window.timeline.project.confirm_discard = lambda what: asked.append(what) or False  # "Cancel"
+    assert not window.open_portrait(window.portrait.path)
+    assert asked == ["Open another portrait"] and len(window.timeline.ctl.track) == 1, "the unsaved keyframe stays"
+    window.timeline.project.confirm_discard = lambda what: True  # "Discard"
+    assert window.open_portrait(window.portrait.path)
     qtbot.waitUntil(lambda: len(window.timeline.ctl.track) == 0 and window.idle, timeout=20000)
     assert window.timeline.ctl.track.n_points == 68
 
@@ -121,3 +126,24 @@ def test_a_body_project_opened_in_face_mode_goes_to_the_body_editor(qtbot, face_
     assert face_window.timeline.project.open_project(body)
     qtbot.waitUntil(lambda: len(editor.timeline.ctl.track) == 1, timeout=10000)
     assert len(face_window.timeline.ctl.track) == 0 and face_window.timeline.ctl.track.n_points == 68
+
+
+def test_a_face_keyframe_needs_every_landmark(qtbot, face_window):
+    window, ctl = face_window, face_window.timeline.ctl
+    notices: list[str] = []
+    ctl.notice.connect(notices.append)
+    window.document.move_joint(LIP, None, "Hide the lip")
+    QTest.keyClick(window.canvas, Qt.Key.Key_K)
+    assert len(ctl.track) == 0 and "Restore the 1 hidden landmark(s) first" in notices[-1]
+    window.document.undo_stack.undo()
+    QTest.keyClick(window.canvas, Qt.Key.Key_K)
+    assert ctl.track.frames == (0,)
+
+
+def test_face_autosave_runs_again_when_the_closed_window_is_shown_again(qtbot, face_window, editor):
+    project = face_window.timeline.project
+    project.start_autosave()
+    assert project._timer.isActive()
+    face_window.close()
+    assert not project._timer.isActive()
+    assert editor.face_tools.face() is face_window and project._timer.isActive()

@@ -221,10 +221,12 @@ class PoseCanvas(QGraphicsView):
         """The pose at the drag's start with the grabbed point at ``xy`` and its group moved by as much (clamped)."""
         before = self._drag_before
         arr = np.array(before.xy)
-        delta = np.array(xy) - arr[self._drag_joint]
         members = [i for i in self._drag_group if before.present[i]]
         w, h = self.doc.size
-        arr[members] = np.clip(arr[members] + delta, 0, [max(w - 1, 0), max(h - 1, 0)])
+        lo, hi = arr[members].min(axis=0), arr[members].max(axis=0)
+        # one shift for the whole part, limited so that every point stays on the photo: the part keeps its shape
+        delta = np.clip(np.array(xy) - arr[self._drag_joint], -lo, np.array([max(w - 1, 0), max(h - 1, 0)]) - hi)
+        arr[members] += delta
         return type(before)(arr)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:

@@ -57,11 +57,14 @@ class FaceTools:
         from app.face.window import FaceWindow
 
         if self.face_window is None:
-            window = FaceWindow(self._run_job, self.win.settings.device, self.win.settings.last_dir(), self.win)
+            window = FaceWindow(self._run_job, self.win.settings.device, self.win.settings.last_dir(), self.win,
+                                running_job=lambda: self.win.client.running_job)
             window.open_body_project = self._open_body_project
             if self.win.timeline.project.autosave_enabled:  # the app, not a test: autosave and offer recovery
                 window.timeline.project.start_autosave()
             self.face_window = window
+        else:
+            self.face_window.timeline.project.resume_autosave()  # closing the window stopped it
         return self.face_window
 
     def _open_body_project(self, path: str) -> bool:
@@ -74,7 +77,8 @@ class FaceTools:
         window = self.face()
         window.show()
         window.raise_()
-        window.open_portrait(path)
+        if not window.open_portrait(path):  # the user kept the unsaved animation
+            window.drive_after_open = False
         return window
 
     def ask_portrait(self) -> None:

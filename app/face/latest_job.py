@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from app.timeline.jobs import Job, JobContext
-
-RETRY_MS = 150  # how soon to try again while the worker runs someone else's job
+from app.timeline.jobs import RETRY_MS, Job, JobContext
 
 
 class LatestJob(QObject):
@@ -55,6 +52,15 @@ class LatestJob(QObject):
         self._pump()
         return self.generation
 
+    def drop(self) -> None:
+        """Forget what waits and what runs: no outcome of a request made so far is reported (e.g. a detection made
+        moot by a project opened meanwhile)."""
+        self.generation += 1
+        self.reported = self.generation
+        self._pending = None
+        if self._running is not None:
+            self._running.cancel()
+
     def close(self) -> None:
         """Drop what waits and cancel what runs (the window is closing); later requests work again."""
         self._pending = None
@@ -67,7 +73,7 @@ class LatestJob(QObject):
         if self._pending is None or self._running is not None:
             return
         generation, fn = self._pending
-        job = Job(self.title, fn)  # no parent: dropped with its last reference once it has ended
+        job = Job(self.title, fn, short=True)  # no parent: dropped with its last reference once it has ended
         job.finished.connect(self._on_finished)
         job.failed.connect(self._on_failed)
         job.ended.connect(self._on_ended)
@@ -102,47 +108,3 @@ class LatestJob(QObject):
         self._pump()
         if self._running is None:
             self.busyChanged.emit(False)
-
-
-class PatientPoster(QObject):
-    """Posts long jobs (exports) through ``run_job`` as soon as the worker is free of the window's short ones.
-
-    ``post(job)`` returns at once; the job is handed over within ``limit_s`` seconds or fails with a message
-    saying why. A job cancelled while it waits ends as cancelled without running.
-    """
-
-    def __init__(self, run_job: Callable[[Job], bool], parent: QObject | None = None, limit_s: float = 30.0) -> None:
-        super().__init__(parent)
-        self._run_job, self.limit_s = run_job, limit_s
-        self._waiting: list[tuple[Job, float]] = []
-        self._retry = QTimer(self)
-        self._retry.setSingleShot(True)
-        self._retry.timeout.connect(self._pump)
-
-    def post(self, job: Job) -> bool:
-        """Queue ``job``; always True (the Job's own signals report how it ends)."""
-        self._waiting.append((job, time.monotonic() + self.limit_s))
-        self._pump()
-        return True
-
-    @property
-    def waiting(self) -> bool:
-        return bool(self._waiting)
-
-    @Slot()
-    def _pump(self) -> None:
-        while self._waiting:
-            job, deadline = self._waiting[0]
-            if job.is_cancelled:
-                self._waiting.pop(0)
-                job.cancelled.emit()
-                job.ended.emit()
-            elif self._run_job(job):
-                self._waiting.pop(0)
-            elif time.monotonic() >= deadline:
-                self._waiting.pop(0)
-                job.failed.emit("another long job is running in the editor; wait for it or cancel it first")
-                job.ended.emit()
-            else:
-                self._retry.start(RETRY_MS)
-                return

@@ -137,6 +137,8 @@ class FaceSession(_Cached):
         """``renderer``'s encoding of ``portrait`` (of its preview copy when ``preview``), cached per portrait."""
         if portrait is not self._portrait:
             self._portrait, self._sources, self._small = portrait, {}, None
+        current = {id(self._renderer), id(self._warp)}
+        self._sources = {k: v for k, v in self._sources.items() if k[0] in current}  # a replaced network's go
         key = (id(renderer), preview)
         if key not in self._sources:
             if preview:

@@ -22,10 +22,10 @@ from app.banner import Banner
 from app.canvas import Keypoints, PoseCanvas
 from app.face.document import KeypointDocument
 from app.face.image_pane import ImagePane
-from app.face.latest_job import LatestJob, PatientPoster
+from app.face.latest_job import LatestJob
 from app.face.sessions import FaceSession, Portrait, Rendered, checkpoint_problem, load_portrait
 from app.panels import header_label, titled_pane
-from app.timeline.jobs import Job
+from app.timeline.jobs import Job, PatientPoster
 from app.worker import user_message
 from core.face_layout import FACE68
 
@@ -52,7 +52,7 @@ class FaceWindow(QMainWindow):
     """One portrait, its editable 68 landmarks and the face network's result."""
 
     def __init__(self, run_job: Callable[[Job], bool], device: str = "auto", folder: str = "",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, running_job: Callable[[], Job | None] | None = None) -> None:
         super().__init__(parent)
         self.folder = folder
         self.run_job = run_job
@@ -71,7 +71,7 @@ class FaceWindow(QMainWindow):
         self._detect = LatestJob(run_job, "Finding the face", self)
         self._render = LatestJob(run_job, "Rendering the face", self)
         self._preview = LatestJob(run_job, "Previewing the face", self, progressive=True)
-        self.long_jobs = PatientPoster(run_job, self)  # exports wait for the short preview and render jobs
+        self.long_jobs = PatientPoster(run_job, self, running=running_job)  # exports wait for previews and renders
         self._detect.finished.connect(self._on_detected)
         self._detect.failed.connect(self._on_detect_failed)
         self._render.finished.connect(self._on_rendered)
@@ -177,6 +177,7 @@ class FaceWindow(QMainWindow):
     def use_project_photo(self, path: str, image: np.ndarray, landmarks: Keypoints, _remember: bool) -> None:
         """A face project's portrait with its saved landmarks becomes the portrait (no detection)."""
         self.drive_after_open = False
+        self._detect.drop()  # a detection still running must not replace the project's portrait later
         self._on_detected(0, (Portrait(path, image, np.array(landmarks.xy)), checkpoint_problem("face")))
 
     def open_project_elsewhere(self, path: str | os.PathLike) -> bool:
@@ -187,11 +188,18 @@ class FaceWindow(QMainWindow):
         return self.open_body_project(str(path))
 
     # ----- the portrait -----------------------------------------------------------------
-    def open_portrait(self, path: str | os.PathLike) -> None:
-        """Load the portrait and find its 68 landmarks in the worker; the open one stays until that succeeds."""
+    def open_portrait(self, path: str | os.PathLike) -> bool:
+        """Load the portrait and find its 68 landmarks in the worker; the open one stays until that succeeds.
+
+        Another portrait starts an empty animation, so unsaved keyframes are asked about first (False: kept).
+        """
+        project = self.timeline.project
+        if len(self.timeline.ctl.track) and project.dirty and not project.confirm_discard("Open another portrait"):
+            return False
         path = str(path)
         self.statusBar().showMessage(f"Finding the face in {os.path.basename(path)}…")
         self._detect.request(lambda ctx: (load_portrait(path), checkpoint_problem("face")))
+        return True
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a portrait", self.folder, IMAGE_FILTER)
@@ -206,6 +214,7 @@ class FaceWindow(QMainWindow):
         self._set_missing(problem)
         self.result_view.set_image(None)
         self.result_view.set_placeholder("Rendering…")
+        self._shown_stamp = self._stamp  # nothing asked for the previous portrait shows over this one
         self.setWindowTitle(f"{os.path.basename(portrait.path)} — Face Mode — GFLA Pose Studio")
         self.statusBar().showMessage(f"Found the face: {FACE68.size} landmarks.", 6000)
         self.timeline.new_portrait()

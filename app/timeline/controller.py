@@ -44,6 +44,7 @@ class TimelineController(QObject):
         super().__init__(parent)
         self.doc = document
         self.track = Track(n_points=n_points)  # 18 body joints, or 68 face landmarks in face mode
+        self.complete_keys = n_points != N_JOINTS  # the face renderers need every landmark; a body may miss joints
         self.frame = 0
         self.selection: tuple[int, ...] = ()
         self.clipboard: tuple[Keyframe, ...] = ()
@@ -137,6 +138,10 @@ class TimelineController(QObject):
         p = self.doc.pose if pose is None else pose
         if not p.present.any():
             self.notice.emit("The pose has no joints to key.")
+            return False
+        if self.complete_keys and not p.present.all():
+            self.notice.emit(f"Restore the {int((~p.present).sum())} hidden landmark(s) first: a face keyframe needs all "
+                             f"{len(p.present)} (right-click the face to restore one).")
             return False
         verb = "Update" if self.track.index_of(f) is not None else "Add"
         ok = self._try(lambda: self.track.add(f, p), f"{verb} keyframe at {f}")

@@ -17,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.worker import user_message
 from core.errors import Cancelled, StudioError
 
 PROGRESS_INTERVAL_S = 0.05  # progress is reported at most this often (plus the last step)
+RETRY_MS = 150  # how soon a waiting job tries again while the worker runs another one
 
 
 @dataclass(frozen=True)
@@ -107,10 +108,12 @@ class Job(QObject):
     cancelled = Signal()
     ended = Signal()  # after any of the three above
 
-    def __init__(self, title: str, fn: Callable[[JobContext], Any], parent: QObject | None = None) -> None:
+    def __init__(self, title: str, fn: Callable[[JobContext], Any], parent: QObject | None = None,
+                 short: bool = False) -> None:
         super().__init__(parent)
         self.title = title
         self.fn = fn
+        self.short = short  # a few milliseconds (a face preview or render): long jobs may wait for it
         self._cancel = threading.Event()
         self.done = False  # set in the worker thread after the job has ended and emitted its signals
         self.outcome: tuple[str, Any] | None = None  # ("finished", result) | ("failed", message) | ("cancelled", None)
@@ -147,3 +150,60 @@ class Job(QObject):
     def _end(self, kind: str, value: Any) -> None:
         self.outcome = (kind, value)
 
+
+class PatientPoster(QObject):
+    """Posts long jobs (exports, imports) through ``run_job`` as soon as the worker is free of short ones.
+
+    Face mode's previews and renders are short jobs (``Job.short``) that keep the worker busy for milliseconds at
+    a time; a long job started meanwhile waits for them instead of being refused. ``post(job)`` returns at once;
+    the job is handed over within ``limit_s`` seconds, or fails with a message saying why at once when the
+    worker is busy with another long job (``running()`` names the job the worker has). A job cancelled while
+    it waits ends as cancelled without running.
+    """
+
+    def __init__(self, run_job: Callable[[Job], bool], parent: QObject | None = None, limit_s: float = 30.0,
+                 running: Callable[[], Job | None] | None = None) -> None:
+        super().__init__(parent)
+        self._run_job, self.limit_s, self._running = run_job, limit_s, running
+        self._waiting: list[tuple[Job, float]] = []
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self._pump)
+
+    def post(self, job: Job) -> bool:
+        """Hand ``job`` over now or queue it behind short jobs (True; its own signals report how it ends); False,
+        with nothing posted, when another long job has the worker."""
+        if not self._waiting:
+            if self._run_job(job):
+                return True
+            if self._busy_with_long_job():
+                return False
+        self._waiting.append((job, time.monotonic() + self.limit_s))
+        self._pump()
+        return True
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self._waiting)
+
+    @Slot()
+    def _pump(self) -> None:
+        while self._waiting:
+            job, deadline = self._waiting[0]
+            if job.is_cancelled:
+                self._waiting.pop(0)
+                job.cancelled.emit()
+                job.ended.emit()
+            elif self._run_job(job):
+                self._waiting.pop(0)
+            elif time.monotonic() >= deadline or self._busy_with_long_job():
+                self._waiting.pop(0)
+                job.failed.emit("another long job is running in the editor; wait for it or cancel it first")
+                job.ended.emit()
+            else:
+                self._retry.start(RETRY_MS)
+                return
+
+    def _busy_with_long_job(self) -> bool:
+        other = self._running() if self._running is not None else None
+        return other is not None and not getattr(other, "short", False)

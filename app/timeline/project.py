@@ -249,6 +249,11 @@ class ProjectManager(QObject):
         self._timer.start()
         self.check_recovery()
 
+    def resume_autosave(self) -> None:
+        """Autosave again after ``on_close`` stopped it (a face window shown again); no new recovery offer."""
+        if self.autosave_enabled and not self._timer.isActive():
+            self._timer.start()
+
     def autosave_now(self) -> bool:
         """Write the recovery file if there are edits since the last save or autosave; True if written."""
         from core.project_file import autosave

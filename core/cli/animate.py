@@ -127,7 +127,14 @@ def run(args: argparse.Namespace) -> int:
         source_pose = _photo_pose(image, args.photo_pose)
         targets, fps = _motion_poses(args, source_pose)
         weights = args.weights
-    renderer = load_renderer(weights, device=device or "auto")
+    if args.project and project.layout == "face68":  # a face-mode project: the face network or the mesh warp
+        from core.render.face_portrait import open_portrait_renderer
+
+        renderer, note = open_portrait_renderer("auto", args.weights, device or "auto")
+        if note:
+            print(f"note: {note}", file=sys.stderr)
+    else:
+        renderer = load_renderer(weights, device=device or "auto")
     print(f"renderer: {renderer.name}", file=sys.stderr)
     state = renderer.encode_source(image, source_pose)
     total = targets.length_frames if hasattr(targets, "length_frames") else len(targets)

@@ -56,27 +56,12 @@ def driving_track(path: str, max_frames: int | None = None) -> DrivingTrack:
         bar.close()
 
 
-def pick_renderer(args: argparse.Namespace):  # noqa: ANN201 - a face renderer giving whole-portrait results
-    """The renderer ``--renderer`` asks for; a missing checkpoint fails in one line (network) or is said (auto)."""
-    from core.errors import CheckpointError
-    from core.render.face import locate_checkpoint, open_face_renderer
-    from core.render.face_portrait import WholePortrait
-    from core.render.face_warp import FaceWarpRenderer
-
-    if args.renderer == "warp":
-        return FaceWarpRenderer()
-    try:
-        weights = locate_checkpoint("face", args.weights)
-    except CheckpointError as exc:
-        if args.renderer == "network" or args.weights:
-            raise
-        print(f"note: {exc}; rendering with the landmark mesh warp instead", file=sys.stderr)
-        return FaceWarpRenderer()
-    return WholePortrait(open_face_renderer(weights, device=args.device))  # a wrong file fails before tracking
-
-
 def run(args: argparse.Namespace) -> int:
-    renderer = pick_renderer(args)
+    from core.render.face_portrait import open_portrait_renderer
+
+    renderer, note = open_portrait_renderer(args.renderer, args.weights, args.device)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     from core.detect.face_mesh import detect_face
     from core.errors import NoFaceFound
     from core.face_animation import driving_targets, write_face_video

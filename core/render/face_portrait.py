@@ -95,3 +95,30 @@ def face_frame(result: RenderResult, landmarks: np.ndarray, side: int = FACE_FRA
     if frame.shape[:2] != (side, side):
         frame = np.asarray(Image.fromarray(np.ascontiguousarray(frame, dtype=np.uint8)).resize((side, side), Image.BICUBIC))
     return frame
+
+
+def open_portrait_renderer(choice: str = "auto", weights: str | None = None, device: str = "auto"
+                           ) -> tuple[Any, str | None]:
+    """(renderer giving whole-portrait results, note) for the command line.
+
+    ``choice``: "network" (the face network from ``weights`` or the newest imported face checkpoint;
+    CheckpointError naming the file when there is none), "warp" (the landmark mesh warp) or "auto" (the
+    network when a checkpoint is found, else the warp, with ``note`` saying which file the network needs).
+    """
+    from core.errors import CheckpointError, StudioError
+    from core.render.face import locate_checkpoint, open_face_renderer
+    from core.render.face_warp import FaceWarpRenderer
+
+    if choice not in ("auto", "network", "warp"):
+        raise StudioError(f"unknown face renderer {choice!r}: use auto, network or warp")
+    if choice == "warp":
+        if weights:
+            raise StudioError("the landmark mesh warp uses no weights: leave out --weights, or use --renderer network")
+        return FaceWarpRenderer(), None
+    try:
+        path = locate_checkpoint("face", weights)
+    except CheckpointError as exc:
+        if choice == "network":
+            raise
+        return FaceWarpRenderer(), f"{exc}; rendering with the landmark mesh warp instead"
+    return WholePortrait(open_face_renderer(path, device=device)), None  # a wrong file fails here, before any work
