@@ -128,3 +128,12 @@ def write_face_video(
         for result in renderer.render_sequence(state, targets, progress=progress, cancel=cancel):
             writer.append(result.image if frame is None else frame(result))
     return WrittenVideo(writer.path, writer.frames_written)
+
+
+def driving_track_to_keys(track: DrivingTrack, portrait_landmarks: np.ndarray, smooth: str = "savgol",
+                          tolerance_px: float = 1.5, interp: str = "linear"):  # noqa: ANN201 - core.animation.keyframes.Track
+    """The driver's face motion as face-mode keyframes: smoothed, retargeted onto the portrait and thinned so linear
+    interpolation between the kept frames stays within ``tolerance_px`` portrait pixels of every frame."""
+    from core.animation.retarget import motion_to_track
+
+    return motion_to_track(driving_targets(track, portrait_landmarks, smooth), track.fps, tolerance_px, interp)

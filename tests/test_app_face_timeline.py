@@ -147,3 +147,22 @@ def test_face_autosave_runs_again_when_the_closed_window_is_shown_again(qtbot, f
     face_window.close()
     assert not project._timer.isActive()
     assert editor.face_tools.face() is face_window and project._timer.isActive()
+
+
+def test_a_face_video_imports_as_keyframes_on_the_portrait_in_one_undo_step(qtbot, face_window, tmp_path):
+    from test_app_face_drive import driving_video
+
+    window, ctl = face_window, face_window.timeline.ctl
+    video = driving_video(tmp_path / "driving.mp4", 6)  # the portrait itself, shifted a little more each frame
+    job = window.timeline.import_motion(str(video))
+    assert job is not None
+    qtbot.waitUntil(lambda: window.timeline.import_job is None, timeout=60000)
+    track = ctl.track
+    assert track.length_frames == 6 and 2 <= len(track) <= 6 and track.n_points == 68
+    assert window.document.undo_stack.undoText() == "Import face motion"
+    first, last = track.pose_at(0).xy, track.pose_at(5).xy
+    np.testing.assert_allclose(first, window.document.detected.xy, atol=3.0)  # frame 0 is the portrait's own face
+    shift = (last - first).mean(axis=0)
+    assert shift[0] > 5 and shift[1] > 3, "the driver moved right and down, so do the keyed landmarks"
+    window.document.undo_stack.undo()
+    assert len(ctl.track) == 0

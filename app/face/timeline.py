@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QProgressDialog
 
 from app.timeline.controller import TimelineController
 from app.timeline.export_dialog import ExportDialog
-from app.timeline.jobs import JobContext
+from app.timeline.jobs import Job, JobContext
 from app.timeline.onion import OnionSkin
 from app.timeline.panel import TimelinePanel
 from app.timeline.project import ProjectManager
@@ -55,8 +55,12 @@ class FaceTimeline(QObject):
                                        "Record the landmarks on the canvas as a keyframe at the timeline's playhead")
         self.export_action = self._action("Export Animation…", self.show_export, "Ctrl+E",
                                           "Render the keyframed face animation to MP4, GIF or PNG frames")
-        self.panel = TimelinePanel(self.ctl, self.onion, [win.drive_action, self.export_action],
+        self.import_action = self._action("Import Face Motion…", self.ask_motion, "Ctrl+I",
+                                          "Key the face movements of a video onto this portrait, to edit on the timeline")
+        self.panel = TimelinePanel(self.ctl, self.onion, [self.import_action, self.export_action],
                                    empty_hint=EMPTY_HINT)
+        self.import_job: Job | None = None
+        self._progress: QProgressDialog | None = None
         self.dock = QDockWidget("Timeline", win)
         self.dock.setObjectName("FaceTimelineDock")
         self.dock.setWidget(self.panel)
@@ -87,6 +91,67 @@ class FaceTimeline(QObject):
         self.panel.playback.pause()
         self.ctl.reset(Track(n_points=FACE68.size))
 
+    # ----- face motion from a video ---------------------------------------------------------------
+    def ask_motion(self) -> None:
+        from app.face.drive import VIDEO_FILTER
+
+        if self.win.portrait is None:
+            self.win.banner.show_info("Open a portrait first (Ctrl+O).")
+            return
+        path, _ = QFileDialog.getOpenFileName(self.win, "Key the face movements of a video", self.win.folder,
+                                              VIDEO_FILTER)
+        if path:
+            self.import_motion(path)
+
+    def import_motion(self, video: str, smooth: str = "savgol") -> Job | None:
+        """Track the face in ``video`` in the worker and put its movements, retargeted onto the portrait and thinned
+        to keyframes, on the timeline as one undo step (a progress window shows the frames and cancels)."""
+        win = self.win
+        if win.portrait is None or self.import_job is not None:
+            return None
+        portrait = win.portrait
+
+        def run(ctx: JobContext) -> Track:
+            from core.face_animation import driving_track_to_keys, track_driving_video
+
+            track = track_driving_video(video, progress=lambda d, t: ctx.progress(d, t, "Tracking the face"),
+                                        cancel=ctx.cancelled)
+            return driving_track_to_keys(track, portrait.landmarks, smooth)
+
+        job = Job("Importing the face motion", run)
+        progress = QProgressDialog("Tracking the face in the video…", "Cancel", 0, 0, win)
+        progress.setWindowTitle("Import Face Motion")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)  # edits now would be replaced by the import
+        progress.setMinimumDuration(0)
+        progress.canceled.connect(job.cancel)
+        job.progressed.connect(lambda p: (progress.setMaximum(max(p.total, 0)), progress.setValue(p.done),
+                                          progress.setLabelText(p.describe("frame"))))
+        job.finished.connect(lambda track: self._imported(track, portrait))
+        job.failed.connect(lambda msg: win.banner.show_error(f"Importing the face motion failed: {msg}"))
+        job.ended.connect(self._import_ended)
+        if not win.long_jobs.post(job):
+            win.banner.show_info("Another long job is running; wait for it or cancel it first.")
+            progress.deleteLater()
+            return None
+        self.import_job, self._progress = job, progress
+        progress.show()
+        return job
+
+    def _imported(self, track: Track, portrait: Portrait) -> None:
+        if portrait is not self.win.portrait:  # another portrait was opened meanwhile: these landmarks are not its
+            return
+        if self.ctl.edit(track, "Import face motion"):
+            self.ctl.set_frame(0)
+            self.ctl.set_frame(0, interactive=False)
+            self.win.statusBar().showMessage(f"Imported {track.length_frames} frames as {len(track)} keyframes.", 8000)
+
+    def _import_ended(self) -> None:
+        self.import_job = None
+        if self._progress is not None:
+            self._progress.close()
+            self._progress.deleteLater()
+            self._progress = None
+
     def show_export(self) -> ExportDialog | None:
         win = self.win
         if win.portrait is None:
@@ -109,4 +174,6 @@ class FaceTimeline(QObject):
         self.panel.playback.pause()
         if self.export_dialog is not None:
             self.export_dialog.reject()  # a running export stops and leaves no file
+        if self.import_job is not None:
+            self.import_job.cancel()
         self.project.on_close()

@@ -155,7 +155,7 @@ class FaceWindow(QMainWindow):
         first = self.file_menu.actions()[0]
         self.file_menu.insertActions(first, t.project_actions)
         self.file_menu.insertSeparator(first)
-        self.file_menu.insertAction(self.drive_action, t.export_action)
+        self.file_menu.insertActions(self.drive_action, [t.import_action, t.export_action])
         self.centralWidget().layout().insertWidget(0, t.project.recovery_banner)
         self.edit_menu.addSeparator()
         self.edit_menu.addAction(t.key_action)

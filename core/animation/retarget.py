@@ -21,6 +21,7 @@ import numpy as np
 
 from core.animation.keyframes import Keyframe, Track
 from core.animation.smoothing import MotionError, as_track_array
+from core.keypoints import as_points
 from core.skeleton import LIMBS, Pose
 
 # (joint, joint) pairs whose lengths define body size: neck–hip, hip–knee, knee–ankle, shoulders.
@@ -77,9 +78,9 @@ def retarget(motion: np.ndarray, photo: Pose | np.ndarray, scale: bool = True, t
 def _segment_error(xy: np.ndarray, a: int, b: int) -> np.ndarray:
     """(b - a - 1,) worst joint deviation of frames a+1 … b-1 from the line between frames a and b."""
     u = (np.arange(a + 1, b) - a) / (b - a)  # (M,)
-    lerp = xy[a] + (xy[b] - xy[a]) * u[:, None, None]  # (M, 18, 2)
+    lerp = xy[a] + (xy[b] - xy[a]) * u[:, None, None]  # (M, P, 2)
     mid = xy[a + 1 : b]
-    d = np.linalg.norm(mid - lerp, axis=2)  # (M, 18); NaN where either is missing
+    d = np.linalg.norm(mid - lerp, axis=2)  # (M, P); NaN where either is missing
     both_missing = np.isnan(mid).any(axis=2) & np.isnan(lerp).any(axis=2)
     d = np.where(both_missing, 0.0, np.where(np.isnan(d), np.inf, d))
     return d.max(axis=1) if d.size else np.zeros(0)
@@ -91,7 +92,7 @@ def thin_frames(motion: np.ndarray, tolerance_px: float = 2.0) -> list[int]:
     n = len(xy)
     if n <= 2:
         return list(range(n))
-    present = ~np.isnan(xy).any(axis=2)  # (T, 18)
+    present = ~np.isnan(xy).any(axis=2)  # (T, P)
     changes = np.nonzero((present[1:] != present[:-1]).any(axis=1))[0]  # joint set differs between f and f+1
     keep = {0, n - 1, *changes.tolist(), *(changes + 1).tolist()}  # a joint appears/vanishes on a keyframe
     ordered = sorted(keep)
@@ -112,9 +113,11 @@ def thin_frames(motion: np.ndarray, tolerance_px: float = 2.0) -> list[int]:
 def motion_to_track(
     motion: np.ndarray, fps: float, tolerance_px: float | None = 2.0, interp: str = "linear"
 ) -> Track:
-    """A Track from a dense motion: thinned with ``tolerance_px``, or one keyframe per frame when None."""
+    """A Track from a dense motion (T, P, 2), body or face: thinned with ``tolerance_px`` (linear interpolation
+    between the kept frames stays that close to every frame), or one keyframe per frame when None."""
     xy = as_track_array(motion)
     if len(xy) == 0:
         raise MotionError("the motion has no frames")
     frames = list(range(len(xy))) if tolerance_px is None else thin_frames(xy, tolerance_px)
-    return Track(tuple(Keyframe(f, Pose(xy[f]), interp) for f in frames), length_frames=len(xy), fps=fps)
+    keys = tuple(Keyframe(f, as_points(xy[f]), interp) for f in frames)  # body poses or face landmarks
+    return Track(keys, length_frames=len(xy), fps=fps, n_points=xy.shape[1])
