@@ -120,7 +120,7 @@ def test_a_cancelled_drive_leaves_no_file_and_the_window_keeps_working(qtbot, fa
     assert not out.exists() and leftovers(tmp_path) == []
     assert "nothing was written" in dialog.status.text() and face_window.banner.kind != "error"
     before = face_window.last_result
-    face_window.request_render(explicit=True)  # the window renders again afterwards
+    face_window.request_render()  # the window renders again afterwards
     qtbot.waitUntil(lambda: face_window.last_result is not before and face_window.idle, timeout=30000)
 
 

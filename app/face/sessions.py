@@ -138,7 +138,7 @@ class FaceSession(_Cached):
         if portrait is not self._portrait:
             self._portrait, self._sources, self._small = portrait, {}, None
         current = {id(self._renderer), id(self._warp)}
-        self._sources = {k: v for k, v in self._sources.items() if k[0] in current}  # a replaced network's go
+        self._sources = {k: v for k, v in self._sources.items() if k[0] in current}  # drop a replaced network's
         key = (id(renderer), preview)
         if key not in self._sources:
             if preview:

@@ -13,11 +13,11 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QProgressDialog
 
 from app.timeline.controller import TimelineController
 from app.timeline.export_dialog import ExportDialog
+from app.timeline.install import window_action
 from app.timeline.jobs import Job, JobContext
 from app.timeline.onion import OnionSkin
 from app.timeline.panel import TimelinePanel
@@ -51,11 +51,11 @@ class FaceTimeline(QObject):
         self.win = win
         self.ctl = TimelineController(win.document, win, n_points=FACE68.size)
         self.onion = OnionSkin(win.canvas.scene(), self.ctl, FACE68)
-        self.key_action = self._action("Key Landmarks at Playhead", self.ctl.add_key, "K",
+        self.key_action = window_action(win, "Key Landmarks at Playhead", self.ctl.add_key, "K",
                                        "Record the landmarks on the canvas as a keyframe at the timeline's playhead")
-        self.export_action = self._action("Export Animation…", self.show_export, "Ctrl+E",
+        self.export_action = window_action(win, "Export Animation…", self.show_export, "Ctrl+E",
                                           "Render the keyframed face animation to MP4, GIF or PNG frames")
-        self.import_action = self._action("Import Face Motion…", self.ask_motion, "Ctrl+I",
+        self.import_action = window_action(win, "Import Face Motion…", self.ask_motion, "Ctrl+I",
                                           "Key the face movements of a video onto this portrait, to edit on the timeline")
         self.panel = TimelinePanel(self.ctl, self.onion, [self.import_action, self.export_action],
                                    empty_hint=EMPTY_HINT)
@@ -70,21 +70,12 @@ class FaceTimeline(QObject):
         self.ctl.notice.connect(lambda text: win.statusBar().showMessage(text, 6000))
         self.project = project = ProjectManager(win, self.ctl, recovery="face-autosave")
         self.project_actions = [
-            self._action("New Face Project", project.new_project, "Ctrl+N", "Start an empty animation for this portrait"),
-            self._action("Open Project…", project.open_dialog, "Ctrl+Alt+O", "Open a saved face (or body) project"),
-            self._action("Save Project", project.save, "Ctrl+Shift+P",
+            window_action(win, "New Face Project", project.new_project, "Ctrl+N", "Start an empty animation for this portrait"),
+            window_action(win, "Open Project…", project.open_dialog, "Ctrl+Alt+O", "Open a saved face (or body) project"),
+            window_action(win, "Save Project", project.save, "Ctrl+Shift+P",
                          "Save the portrait, its landmarks and the animation as a project file"),
-            self._action("Save Project As…", project.save_as_dialog, None, "Save the project under another name"),
+            window_action(win, "Save Project As…", project.save_as_dialog, None, "Save the project under another name"),
         ]
-
-    def _action(self, text: str, slot, shortcut: str | None, tip: str) -> QAction:  # noqa: ANN001
-        action = QAction(text, self.win)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
 
     def new_portrait(self) -> None:
         """Another portrait was opened: its landmarks do not fit the old keyframes, so the animation starts empty."""

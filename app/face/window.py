@@ -113,7 +113,7 @@ class FaceWindow(QMainWindow):
         self.open_action = a("Open Portrait…", self.open_dialog, QKeySequence.StandardKey.Open)
         self.mirror_action = a("Mirror", self.mirror, "M", "Swap the face's left and right (M)")
         self.reset_action = a("Reset", self.reset, "Ctrl+R", "Back to the detected landmarks (Ctrl+R)")
-        self.render_action = a("Render", lambda: self.request_render(explicit=True), "F5",
+        self.render_action = a("Render", self.request_render, "F5",
                                "Render the face now (also looks for a newly imported checkpoint)")
         save_result = a("Save Result Image…", self.save_result_dialog, QKeySequence.StandardKey.Save)
         save_marks = a("Save Landmarks as JSON…", self.save_landmarks_dialog, "Ctrl+Shift+S")
@@ -307,11 +307,11 @@ class FaceWindow(QMainWindow):
         self._preview.request(lambda ctx: (stamp, session.preview(portrait, target)))
         return True
 
-    def request_render(self, explicit: bool = False) -> bool:
+    def request_render(self) -> bool:
         """Render the current landmarks in the worker (newest wins); False when nothing was posted.
 
         The face network renders them when its checkpoint is imported (looked for again at every render, so a
-        newly imported one is used at once), else the landmark mesh warp at full size. ``explicit``: Render (F5).
+        newly imported one is used at once), else the landmark mesh warp at full size. Render (F5) calls it too.
         """
         target = self._target()
         if target is None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 from app.timeline.controller import TimelineController
 from app.timeline.export_dialog import ExportDialog
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 DOCK_HEIGHT = 200
 
 
-def _action(win: MainWindow, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:  # noqa: ANN001
+def window_action(win: QWidget, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:  # noqa: ANN001
     a = QAction(text, win)
     if shortcut:
         a.setShortcut(QKeySequence(shortcut))
@@ -127,16 +127,16 @@ def install_timeline(win: MainWindow) -> Timeline:
     project = ProjectManager(win, ctl)
     holder: dict[str, Timeline] = {}  # the actions are made before the Timeline that serves them
     acts = {
-        "new": _action(win, "New Project", lambda: project.new_project(), "Ctrl+N", "Start an empty animation for this photo"),
-        "open": _action(win, "Open Project…", lambda: project.open_dialog(), "Ctrl+Alt+O", "Open a saved project"),
-        "save": _action(win, "Save Project", lambda: project.save(), "Ctrl+Shift+P",
+        "new": window_action(win, "New Project", lambda: project.new_project(), "Ctrl+N", "Start an empty animation for this photo"),
+        "open": window_action(win, "Open Project…", lambda: project.open_dialog(), "Ctrl+Alt+O", "Open a saved project"),
+        "save": window_action(win, "Save Project", lambda: project.save(), "Ctrl+Shift+P",
                         "Save the photo, pose and animation as a project file"),
-        "save_as": _action(win, "Save Project As…", lambda: project.save_as_dialog()),
-        "key": _action(win, "Key Pose at Playhead", lambda: ctl.add_key(), "K",
+        "save_as": window_action(win, "Save Project As…", lambda: project.save_as_dialog()),
+        "key": window_action(win, "Key Pose at Playhead", lambda: ctl.add_key(), "K",
                        "Record the canvas pose as a keyframe at the timeline's playhead"),
-        "import": _action(win, "Import Motion…", lambda: holder["t"].show_import(), "Ctrl+I",
+        "import": window_action(win, "Import Motion…", lambda: holder["t"].show_import(), "Ctrl+I",
                           "Take a motion from a video or a folder of OpenPose JSON files"),
-        "export": _action(win, "Export Animation…", lambda: holder["t"].show_export(), "Ctrl+E",
+        "export": window_action(win, "Export Animation…", lambda: holder["t"].show_export(), "Ctrl+E",
                           "Render the animation to MP4, GIF or PNG frames"),
     }
     panel = TimelinePanel(ctl, onion, [acts["import"], acts["export"]])
