@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
-_STYLES = {
-    "error": "background:#5c1f1f; color:#ffecec; border:1px solid #a33;",
-    "info": "background:#1f3a5c; color:#eaf3ff; border:1px solid #3a6ea5;",
+_STYLES = {  # (frame, text colour): the text colour is set on the label itself, which a frame's does not reach
+    "error": ("background:#5c1f1f; border:1px solid #a33;", "#ffecec"),
+    "info": ("background:#1f3a5c; border:1px solid #3a6ea5;", "#eaf3ff"),
 }
 
 
@@ -48,7 +48,9 @@ class Banner(QFrame):
 
     def _show(self, kind: str, text: str, timeout_ms: int) -> None:
         self.kind = kind
-        self.setStyleSheet(f"Banner {{{_STYLES[kind]} border-radius:4px;}} QLabel {{border:none; background:transparent;}}")
+        frame, colour = _STYLES[kind]
+        self.setStyleSheet(f"Banner {{{frame} border-radius:4px;}} "
+                           f"QLabel, QToolButton {{color:{colour}; border:none; background:transparent;}}")
         self._label.setText(("⚠  " if kind == "error" else "ℹ  ") + text)
         self._timer.stop()
         if timeout_ms:

@@ -351,6 +351,7 @@ def run_app(argv: list[str]) -> int:
     window = MainWindow(settings)
     window.show()
     window.timeline.project.start_autosave()  # and offer what a crashed session left behind
+    window.face_tools.offer_recovery()  # the same for face mode's animation, in its own window
     if args.photo:
         window.open_photo(args.photo)
     else:

@@ -35,6 +35,8 @@ class KeypointLayout:
     mirror: tuple[int, ...]  # index permutation swapping left and right (an involution)
     # what a Shift+drag moves together (each point in one group at most); empty: ``groups``
     drag_groups: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    # points outside a drag group that follow it part of the way: (group, ((index, fraction), ...))
+    drag_followers: tuple[tuple[str, tuple[tuple[int, float], ...]], ...] = ()
 
     @property
     def size(self) -> int:
@@ -56,6 +58,10 @@ class KeypointLayout:
 
     def group_of(self, index: int) -> str:
         return next(group for group, members in self.groups if index in members)
+
+    def followers(self, group: str) -> tuple[tuple[int, float], ...]:
+        """(index, fraction of the group's move) of the points that follow a Shift+drag of ``group``."""
+        return next((f for name, f in self.drag_followers if name == group), ())
 
     def drag_group(self, index: int) -> tuple[str, tuple[int, ...]]:
         """(name, members) of the points a Shift+drag of point ``index`` moves with it (just it when in none)."""
@@ -151,6 +157,12 @@ FACE68_DRAG_GROUPS: tuple[tuple[str, tuple[int, ...]], ...] = (
     ("left_mouth_corner", (54, 64)),
 )
 
+# Opening the mouth drops the jaw: the chin follows the lower lip about half way, the jaw line less towards the ears,
+# so a lip pulled down never runs over the chin.
+FACE68_DRAG_FOLLOWERS: tuple[tuple[str, tuple[tuple[int, float], ...]], ...] = (
+    ("lower_lip", ((8, 0.6), (7, 0.5), (9, 0.5), (6, 0.35), (10, 0.35), (5, 0.2), (11, 0.2), (4, 0.08), (12, 0.08))),
+)
+
 FACE68 = KeypointLayout(
     name="face68",
     names=FACE68_NAMES,
@@ -159,6 +171,7 @@ FACE68 = KeypointLayout(
     colors=tuple(FACE68_GROUP_COLORS[group] for group, members in FACE68_GROUPS for _ in members),
     mirror=_face_mirror(),
     drag_groups=FACE68_DRAG_GROUPS,
+    drag_followers=FACE68_DRAG_FOLLOWERS,
 )
 
 # Points that move little with expression: eye corners and the nose. Retargeting fits on these.

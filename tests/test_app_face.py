@@ -118,7 +118,11 @@ def test_shift_dragging_the_lower_lip_moves_the_whole_lip_as_one_undo_step(qtbot
     moved = doc.pose.xy - before.xy
     dy = 24 / canvas.transform().m11()
     np.testing.assert_allclose(moved[list(lip)], np.tile([0.0, dy], (len(lip), 1)), atol=1.5 / canvas.transform().m11())
-    others = [i for i in range(68) if i not in lip]
+    followers = dict(FACE68.followers("lower_lip"))
+    assert followers[FACE68.names.index("chin")] > 0.5, "opening the mouth drops the chin"
+    for i, fraction in followers.items():  # the jaw follows part of the way
+        np.testing.assert_allclose(moved[i], [0.0, fraction * dy], atol=1.5 / canvas.transform().m11())
+    others = [i for i in range(68) if i not in lip and i not in followers]
     np.testing.assert_array_equal(doc.pose.xy[others], before.xy[others])
     assert doc.undo_stack.count() == 1 and doc.undo_stack.text(0) == "Move lower lip"
     doc.undo_stack.undo()
@@ -186,7 +190,7 @@ def test_without_a_checkpoint_the_face_window_renders_with_the_mesh_warp_and_nam
     assert eyes_y < xy[30, 1] < xy[51, 1] < xy[57, 1] < xy[8, 1], "eyes above nose tip above mouth above chin"
     assert window.checkpoint_banner.isVisible()
     text = window.checkpoint_banner.text()
-    assert "landmark mesh warp" in text and "needs the published face checkpoint" in text
+    assert "landmark mesh warp" in text and "latest_net_G.pth" in text and "File ▸ Import Face Checkpoint" in text
     assert "python main.py weights import PATH" in text
     qtbot.waitUntil(lambda: window.last_result is not None and window.idle, timeout=20000)
     assert window.last_result.renderer.startswith("Landmark mesh warp")
@@ -358,3 +362,27 @@ def test_a_landmarks_file_for_another_image_size_is_scaled_and_a_wrong_one_is_re
     (tmp_path / "bad.json").write_text('{"layout": "body18", "landmarks": []}')
     with pytest.raises(PoseError, match="bad.json is not a face68 landmarks file"):
         read_landmarks(tmp_path / "bad.json")
+
+
+def test_importing_the_face_checkpoint_from_the_window_switches_to_the_network(qtbot, weights_store, editor, tmp_path,
+                                                                              monkeypatch):
+    from core.gfla.checkpoint import state_dict_for_saving
+    from core.gfla.configs import CONFIGS, FaceConfig
+    from core.gfla.factory import build_model
+
+    window = open_face(qtbot, editor)
+    qtbot.waitUntil(lambda: window.last_result is not None and window.idle, timeout=20000)
+    assert window.last_result.renderer.startswith("Landmark mesh warp")
+    cfg = FaceConfig(**SMALL)
+    monkeypatch.setitem(CONFIGS, "face", cfg)
+    torch.manual_seed(3)
+    path = tmp_path / "latest_net_G.pth"
+    torch.save(state_dict_for_saving(build_model(cfg)), path)
+    assert window.import_checkpoint(str(path)) is not None
+    qtbot.waitUntil(lambda: window.last_result.renderer.startswith("GFLA face") and window.idle, timeout=30000)
+    assert not window.checkpoint_banner.isVisible() and "GFLA face" in window.result_header.text()
+    wrong = tmp_path / "not_a_checkpoint.pth"
+    wrong.write_bytes(b"nonsense")
+    window.import_checkpoint(str(wrong))
+    qtbot.waitUntil(lambda: window.banner.kind == "error", timeout=10000)
+    assert "not_a_checkpoint.pth" in window.banner.text()

@@ -144,8 +144,7 @@ def test_without_a_face_checkpoint_drive_uses_the_mesh_warp_and_names_the_file(q
     qtbot.waitUntil(lambda: window.findChild(DriveDialog) is not None, timeout=20000)
     dialog = window.findChild(DriveDialog)
     text = dialog.status.text()
-    assert "landmark mesh warp" in text and "needs the published face checkpoint" in text
-    assert "python main.py weights import PATH" in text
+    assert "landmark mesh warp" in text and "Import Face Checkpoint" in text
     out = tmp_path / "warped.gif"
     dialog.driving_edit.setText(str(driving_video(tmp_path / "driving.mp4", 3)))
     dialog.out_edit.setText(str(out))

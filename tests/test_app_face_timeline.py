@@ -71,7 +71,7 @@ def test_a_face_animation_exports_one_frame_per_track_frame_with_the_landmarks_b
     window.timeline.export_action.trigger()
     dialog = window.timeline.export_dialog
     assert dialog is not None and dialog.isVisible()
-    assert "landmark mesh warp" in dialog.renderer.itemText(0)
+    assert dialog.renderer.count() == 1 and dialog.renderer.itemText(0) == "Landmark mesh warp"  # the only renderer
     out = tmp_path / "face.mp4"
     dialog.path_edit.setText(str(out))
     dialog.width_spin.setValue(256)
@@ -166,3 +166,19 @@ def test_a_face_video_imports_as_keyframes_on_the_portrait_in_one_undo_step(qtbo
     assert shift[0] > 5 and shift[1] > 3, "the driver moved right and down, so do the keyed landmarks"
     window.document.undo_stack.undo()
     assert len(ctl.track) == 0
+
+
+def test_unsaved_face_work_is_offered_back_at_the_next_start(qtbot, face_window, editor):
+    from core.project_file import clear_recovery, find_recovery
+
+    project = face_window.timeline.project
+    project.start_autosave()
+    QTest.keyClick(face_window.canvas, Qt.Key.Key_K)
+    face_window.close()  # unsaved: written to face mode's own recovery file
+    assert find_recovery("face-autosave") is not None and find_recovery() is None
+    try:
+        project.recovery_banner.hide()
+        assert editor.face_tools.offer_recovery() and face_window.isVisible()
+        assert project.recovery_banner.isVisible() and "unsaved face animation work" in project.recovery_banner.label.text()
+    finally:
+        clear_recovery("face-autosave")

@@ -166,3 +166,17 @@ def test_choosing_an_imported_checkpoint_in_the_renderer_menu_switches_the_rende
     with qtbot.waitSignal(editor.client.rendered, timeout=5000, check_params_cb=lambda o: o.network):
         editor.acts.mirror.trigger()
     assert "Fake GFLA" in editor.result_header.text()
+
+
+def test_banner_text_is_light_on_its_dark_strip(qtbot):
+    from PySide6.QtGui import QPalette
+
+    from app.banner import Banner
+
+    banner = Banner()
+    qtbot.addWidget(banner)
+    for show, colour in ((banner.show_error, "#ffecec"), (banner.show_info, "#eaf3ff")):
+        banner.dismiss()
+        show("readable")
+        banner._label.ensurePolished()
+        assert banner._label.palette().color(QPalette.ColorRole.WindowText).name() == colour

@@ -227,6 +227,10 @@ class PoseCanvas(QGraphicsView):
         # one shift for the whole part, limited so that every point stays on the photo: the part keeps its shape
         delta = np.clip(np.array(xy) - arr[self._drag_joint], -lo, np.array([max(w - 1, 0), max(h - 1, 0)]) - hi)
         arr[members] += delta
+        name = self.keypoint_layout.drag_group(self._drag_joint)[0]
+        for i, fraction in self.keypoint_layout.followers(name):  # e.g. the chin drops with the lower lip
+            if before.present[i] and i not in members:
+                arr[i] = np.clip(arr[i] + fraction * delta, 0, [max(w - 1, 0), max(h - 1, 0)])
         return type(before)(arr)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:

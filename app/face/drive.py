@@ -173,6 +173,8 @@ class DriveDialog(QDialog):
     def _problem(self, s: DriveSettings) -> str | None:
         if not s.driving:
             return "Choose the driving video."
+        if not s.out:
+            return "Choose where to save the animation (Save to)."
         if not Path(s.driving).is_file():
             return f"The video {s.driving} does not exist."
         if Path(s.out).suffix.lower() not in OUT_FILTERS:
@@ -272,7 +274,8 @@ def open_drive_dialog(window: FaceWindow) -> DriveDialog | None:
     if not dialog.running:
         problem = checkpoint_problem("face")
         dialog.status.setText(READY_TEXT if problem is None else
-                              f"{READY_TEXT} The frames come from the landmark mesh warp: {problem}.")
+                              f"{READY_TEXT} Without the face checkpoint the frames come from the landmark mesh warp "
+                              "(File ▸ Import Face Checkpoint… adds the GFLA face network).")
     dialog.show()
     dialog.raise_()
     return dialog

@@ -67,6 +67,17 @@ class FaceTools:
             self.face_window.timeline.project.resume_autosave()  # closing the window stopped it
         return self.face_window
 
+    def offer_recovery(self) -> bool:
+        """At start-up: when the last session left unsaved face-mode work, show face mode with its Recover offer."""
+        from core.project_file import find_recovery
+
+        if find_recovery("face-autosave") is None:
+            return False
+        window = self.face()
+        window.timeline.project.check_recovery()  # the strip with Recover / Discard
+        window.show()
+        return True
+
     def _open_body_project(self, path: str) -> bool:
         self.win.raise_()
         self.win.activateWindow()

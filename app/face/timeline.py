@@ -69,6 +69,7 @@ class FaceTimeline(QObject):
         self.export_dialog: ExportDialog | None = None
         self.ctl.notice.connect(lambda text: win.statusBar().showMessage(text, 6000))
         self.project = project = ProjectManager(win, self.ctl, recovery="face-autosave")
+        project.recovery_what = "face animation work"
         self.project_actions = [
             window_action(win, "New Face Project", project.new_project, "Ctrl+N", "Start an empty animation for this portrait"),
             window_action(win, "Open Project…", project.open_dialog, "Ctrl+Alt+O", "Open a saved face (or body) project"),
@@ -151,11 +152,11 @@ class FaceTimeline(QObject):
         if not len(self.ctl.track):
             win.banner.show_info("The animation has no keyframes yet: press ◆ Key (K) on the timeline to add one.")
             return None
-        name = "landmark mesh warp" if win.checkpoint_missing else "GFLA face network"
-        default = os.path.splitext(win.portrait.path)[0] + "_face.mp4"
-        dlg = ExportDialog(self.ctl.track, win.document.size, name, default, win.long_jobs.post, win,
-                           pick=face_source(win.session, win.portrait), fast_name="Landmark mesh warp (fast)",
-                           beside_text="the landmarks")
+        stem = os.path.splitext(os.path.basename(self.project.path or win.portrait.path))[0]
+        default = os.path.join(win.folder or os.path.dirname(win.portrait.path), stem + "_face.mp4")
+        dlg = ExportDialog(self.ctl.track, win.document.size, "GFLA face network", default, win.long_jobs.post, win,
+                           pick=face_source(win.session, win.portrait), fast_name="Landmark mesh warp",
+                           beside_text="the landmarks", network=not win.checkpoint_missing)
         self.export_dialog = dlg
         dlg.open()
         return dlg

@@ -115,6 +115,8 @@ class FaceWindow(QMainWindow):
         self.reset_action = a("Reset", self.reset, "Ctrl+R", "Back to the detected landmarks (Ctrl+R)")
         self.render_action = a("Render", self.request_render, "F5",
                                "Render the face now (also looks for a newly imported checkpoint)")
+        self.import_weights_action = a("Import Face Checkpoint…", self.import_checkpoint_dialog, None,
+                                       "Import the published face network (latest_net_G.pth from face_checkpoints)")
         save_result = a("Save Result Image…", self.save_result_dialog, QKeySequence.StandardKey.Save)
         save_marks = a("Save Landmarks as JSON…", self.save_landmarks_dialog, "Ctrl+Shift+S")
         open_marks = a("Apply Landmarks from JSON…", self.load_landmarks_dialog, "Ctrl+Shift+O")
@@ -123,7 +125,8 @@ class FaceWindow(QMainWindow):
         close = a("Close", self.close, QKeySequence.StandardKey.Close)
         bar = self.menuBar()
         self.file_menu = bar.addMenu("&File")
-        self.file_menu.addActions([self.open_action, open_marks, save_marks, save_result, self.drive_action, close])
+        self.file_menu.addActions([self.open_action, open_marks, save_marks, save_result, self.drive_action,
+                                   self.import_weights_action, close])
         self.edit_menu = bar.addMenu("&Edit")
         self.edit_menu.addActions([self.undo_action, self.redo_action, self.mirror_action, self.reset_action,
                                    self.render_action])
@@ -136,7 +139,7 @@ class FaceWindow(QMainWindow):
         self.canvas.extra_actions = [self.mirror_action, self.reset_action]
         hint = QLabel(HINT)
         hint.setWordWrap(True)
-        hint.setStyleSheet("color:#bbb; padding:2px 4px;")
+        hint.setStyleSheet("color:#444; padding:2px 4px;")
         self.result_header = header_label("Result")
         panes = QSplitter(Qt.Orientation.Horizontal)
         panes.addWidget(titled_pane(header_label("Portrait — drag the landmarks"), self.canvas))
@@ -179,6 +182,7 @@ class FaceWindow(QMainWindow):
         self.drive_after_open = False
         self._detect.drop()  # a detection still running must not replace the project's portrait later
         self._on_detected(0, (Portrait(path, image, np.array(landmarks.xy)), checkpoint_problem("face")))
+        self.statusBar().showMessage(f"Opened the project's portrait {os.path.basename(path)} and its landmarks.", 6000)
 
     def open_project_elsewhere(self, path: str | os.PathLike) -> bool:
         """A body project opened here opens in the body editor."""
@@ -215,6 +219,8 @@ class FaceWindow(QMainWindow):
         self.result_view.set_image(None)
         self.result_view.set_placeholder("Rendering…")
         self._shown_stamp = self._stamp  # nothing asked for the previous portrait shows over this one
+        if self.banner.kind == "error":
+            self.banner.dismiss()  # the failure it reported is over
         self.setWindowTitle(f"{os.path.basename(portrait.path)} — Face Mode — GFLA Pose Studio")
         self.statusBar().showMessage(f"Found the face: {FACE68.size} landmarks.", 6000)
         self.timeline.new_portrait()
@@ -239,8 +245,9 @@ class FaceWindow(QMainWindow):
             return
         self.checkpoint_missing = problem
         if problem:
-            text = (f"Results come from the landmark mesh warp. For the GFLA face network: {problem[:1].lower()}"
-                    f"{problem[1:]}. Then press Render (F5).")
+            text = ("Results come from the landmark mesh warp (no checkpoint). For the GFLA face network, import "
+                    "latest_net_G.pth from the published face_checkpoints with File ▸ Import Face Checkpoint… "
+                    f"({problem.split(': ', 1)[-1]}).")
             self.checkpoint_banner.show_info(text, timeout_ms=0)
         else:
             self.checkpoint_banner.dismiss()
@@ -355,6 +362,29 @@ class FaceWindow(QMainWindow):
     def _on_render_busy(self, busy: bool) -> None:
         if busy:
             self.result_header.setText("Result — rendering…")
+
+    # ----- the face checkpoint -----------------------------------------------------------
+    def import_checkpoint_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import the face checkpoint", self.folder,
+                                              "Checkpoints (*.pth *.pt *.safetensors);;All files (*)")
+        if path:
+            self.import_checkpoint(path)
+
+    def import_checkpoint(self, path: str) -> Job | None:
+        """Check ``path`` strictly as the face network and import it into the weights store (in the worker); the face
+        is then rendered with it."""
+        from core.weights_store import import_checkpoint
+
+        job = Job("Importing the face checkpoint", lambda ctx: import_checkpoint(path, kind="face"))
+        job.finished.connect(lambda _entry: (self.banner.show_info(
+            f"Imported {os.path.basename(path)}: the GFLA face network renders the face from now on."),
+            self.request_render()))
+        job.failed.connect(lambda msg: self.banner.show_error(f"Could not import {os.path.basename(path)}: {msg}"))
+        if not self.long_jobs.post(job):
+            self.banner.show_info("Another long job is running; wait for it or cancel it first.")
+            return None
+        self.statusBar().showMessage(f"Checking {os.path.basename(path)}…", 6000)
+        return job
 
     # ----- files ------------------------------------------------------------------------
     def _stem(self) -> str:

@@ -132,7 +132,8 @@ class TimelineController(QObject):
     def add_key(self, frame: int | None = None, pose: Pose | Keypoints | None = None) -> bool:
         """Key the canvas pose (or ``pose``) at ``frame`` (default: the playhead); replaces a key already there."""
         if not self.doc.has_photo and pose is None:
-            self.notice.emit("Open a photo first: a keyframe records the pose on the canvas.")
+            self.notice.emit("Open a portrait first: a keyframe records the landmarks on the canvas." if self.complete_keys
+                             else "Open a photo first: a keyframe records the pose on the canvas.")
             return False
         f = self.frame if frame is None else int(frame)
         p = self.doc.pose if pose is None else pose

@@ -105,7 +105,7 @@ class ExportDialog(QDialog):
 
     def __init__(self, track: Track, photo_size: tuple[int, int], renderer_name: str, default_path: str,
                  run_job: Callable[[Job], bool], parent: QWidget | None = None, pick: SourcePicker = editor_source,
-                 fast_name: str = "Skeleton warp (fast)", beside_text: str = "the skeleton track") -> None:
+                 fast_name: str = "Skeleton warp", beside_text: str = "the skeleton track", network: bool = True) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export Animation")
         self.track, self.photo_size, self.run_job, self.pick = track, photo_size, run_job, pick
@@ -134,8 +134,11 @@ class ExportDialog(QDialog):
         size_row.addWidget(self.width_spin)
         size_row.addWidget(self.size_label, 1)
         self.renderer = QComboBox()
-        self.renderer.addItem(f"The current renderer ({renderer_name})", True)
-        self.renderer.addItem(fast_name, False)
+        if network:  # a checkpoint renderer is loaded: it, or the fast embedded one
+            self.renderer.addItem(f"The current renderer ({renderer_name})", True)
+            self.renderer.addItem(f"{fast_name} (fast)", False)
+        else:  # the embedded renderer is the only one
+            self.renderer.addItem(fast_name, False)
         self.skeleton = QCheckBox(f"Put {beside_text} beside the video")
         self.summary = QLabel()
         self.summary.setWordWrap(True)

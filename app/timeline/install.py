@@ -74,8 +74,9 @@ class Timeline(QObject):
             return None
         stem = self.project.path.stem if self.project.path else Path(win.document.path or "animation").stem
         default = os.path.join(win.settings.last_dir(), stem + ".mp4")
-        dlg = ExportDialog(self.ctl.track, win.document.size, win.renderer_name or "skeleton warp", default,
-                           self.run_job, win)
+        network = bool(win.renderer_name) and not win.renderer_name.startswith("Skeleton warp")
+        dlg = ExportDialog(self.ctl.track, win.document.size, win.renderer_name, default, self.run_job, win,
+                           network=network)
         self.export_dialog = dlg
         dlg.open()
         return dlg

@@ -58,6 +58,9 @@ class JobProgress:
 
 
 def format_seconds(s: float) -> str:
+    """'0.4 s', '12 s', '2 min 05 s'."""
+    if s < 9.95:
+        return f"{s:.1f} s"
     s = int(round(s))
     return f"{s} s" if s < 60 else f"{s // 60} min {s % 60:02d} s"
 

@@ -69,6 +69,7 @@ class ProjectManager(QObject):
     def __init__(self, win: MainWindow, ctl: TimelineController, recovery: str = "autosave") -> None:
         super().__init__(win)
         self.win, self.ctl, self.recovery = win, ctl, recovery
+        self.recovery_what = "work"  # what the recovery offer calls it ("face animation work" in face mode)
         self.path: Path | None = None
         self.autosave_enabled = False
         self.recovery_banner = RecoveryBanner()
@@ -275,8 +276,8 @@ class ProjectManager(QObject):
         if found is None:
             return False
         when = _dt.datetime.fromtimestamp(found.stat().st_mtime).strftime("%d %b %H:%M")
-        self.recovery_banner.label.setText(f"↺  Your last session left unsaved work (autosaved {when}). "
-                                           "Recover it, or discard it?")
+        self.recovery_banner.label.setText(f"↺  Your last session left unsaved {self.recovery_what} (autosaved "
+                                           f"{when}). Recover it, or discard it?")
         self.recovery_banner.show()
         return True
 
