@@ -386,3 +386,20 @@ def test_importing_the_face_checkpoint_from_the_window_switches_to_the_network(q
     window.import_checkpoint(str(wrong))
     qtbot.waitUntil(lambda: window.banner.kind == "error", timeout=10000)
     assert "not_a_checkpoint.pth" in window.banner.text()
+
+
+def test_the_face_stays_framed_when_the_window_is_resized_until_the_user_zooms(qtbot, face_canvas):
+    canvas, _doc = face_canvas
+    box = (150.0, 150.0, 250.0, 250.0)
+    canvas.focus_on(box)
+    for size in ((320, 240), (900, 700)):
+        canvas.resize(*size)
+        qtbot.wait(20)
+        seen = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+        assert seen.left() <= box[0] + 1 and seen.right() >= box[2] - 1 and seen.top() <= box[1] + 1
+        assert seen.bottom() >= box[3] - 1 and seen.width() < 400, "the face box fills the view, not the photo"
+    canvas.zoom_by(2.0)
+    before = canvas.transform().m11()
+    canvas.resize(400, 300)
+    qtbot.wait(20)
+    assert canvas.transform().m11() == pytest.approx(before), "after a zoom the user's view is kept"

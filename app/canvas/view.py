@@ -63,6 +63,7 @@ class PoseCanvas(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space = False
         self._fitted = True
+        self._auto_box: tuple[float, float, float, float] | None = None  # focus_on's box, kept on resize until zoom/pan
         doc.photoChanged.connect(self._on_photo)
         doc.poseChanged.connect(self._on_pose)
 
@@ -86,14 +87,14 @@ class PoseCanvas(QGraphicsView):
         """Show the whole photo."""
         if self.doc.has_photo:
             self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
-        self._fitted = True
+        self._fitted, self._auto_box = True, None
 
     def focus_on(self, box: tuple[float, float, float, float]) -> None:
         """Fit scene rectangle ``box`` (x0, y0, x1, y1 photo pixels) in the view, e.g. a face in a portrait."""
         x0, y0, x1, y1 = box
         if self.doc.has_photo and x1 > x0 and y1 > y0:
             self.fitInView(QRectF(x0, y0, x1 - x0, y1 - y0), Qt.AspectRatioMode.KeepAspectRatio)
-            self._fitted = False
+            self._fitted, self._auto_box = False, box  # a resize keeps this box in view until the user zooms or pans
 
     def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
         """Zoom by ``factor`` keeping the scene point under ``anchor`` (viewport pixels) in place."""
@@ -108,7 +109,7 @@ class PoseCanvas(QGraphicsView):
         delta = self.mapFromScene(after) - self.mapFromScene(before)
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
-        self._fitted = False
+        self._fitted, self._auto_box = False, None
 
     def _fit_scale(self) -> float:
         w, h = self.doc.size
@@ -204,7 +205,7 @@ class PoseCanvas(QGraphicsView):
             self._pan_from = pos
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
-            self._fitted = False
+            self._fitted, self._auto_box = False, None
             return
         if self._drag_joint >= 0:
             xy = self._clamped(self.mapToScene(pos) + self._drag_offset)
@@ -264,6 +265,8 @@ class PoseCanvas(QGraphicsView):
         super().resizeEvent(event)
         if self._fitted:
             self.fit()
+        elif self._auto_box is not None:
+            self.focus_on(self._auto_box)
 
     # ----- keyboard ---------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
