@@ -247,7 +247,7 @@ class FaceWindow(QMainWindow):
         if problem:
             text = ("Results come from the landmark mesh warp (no checkpoint). For the GFLA face network, import "
                     "latest_net_G.pth from the published face_checkpoints with File ▸ Import Face Checkpoint… "
-                    f"({problem.split(': ', 1)[-1]}).")
+                    "(or `python main.py weights import PATH`; see weights/README.md).")
             self.checkpoint_banner.show_info(text, timeout_ms=0)
         else:
             self.checkpoint_banner.dismiss()
