@@ -243,17 +243,20 @@ def test_with_a_face_checkpoint_a_drag_renders_the_face_and_both_save(qtbot, wei
     np.testing.assert_allclose(window.document.pose.xy, dragged.xy, atol=1e-3)
 
 
-def test_only_the_newest_face_request_is_reported(qtbot, editor):
+@pytest.mark.parametrize(("progressive", "reported"), [(False, ["c"]), (True, ["a", "c"])])
+def test_only_newer_face_results_are_reported_and_a_replaced_request_never_runs(qtbot, editor, progressive,
+                                                                                  reported):
+    """Renders report only the newest request; drag previews (progressive) each result newer than the last shown."""
     from app.face.latest_job import LatestJob
 
-    latest = LatestJob(editor.client.run_job, "test")
+    latest = LatestJob(editor.client.run_job, "test", progressive=progressive)
     seen, ran = [], []
     latest.finished.connect(lambda gen, value: seen.append(value))
 
     def slow(name):
         def fn(ctx):
             ran.append(name)
-            time.sleep(0.3)
+            time.sleep(0.25)
             return name
         return fn
 
@@ -262,29 +265,7 @@ def test_only_the_newest_face_request_is_reported(qtbot, editor):
     latest.request(slow("b"))  # while "a" runs: waits, then is replaced by "c"
     latest.request(slow("c"))
     qtbot.waitUntil(lambda: latest.idle, timeout=5000)
-    assert seen == ["c"] and ran == ["a", "c"], "a superseded result is dropped and a replaced request never runs"
-
-
-def test_progressive_requests_report_every_newer_result_and_never_an_older_one(qtbot, editor):
-    from app.face.latest_job import LatestJob
-
-    latest = LatestJob(editor.client.run_job, "test", progressive=True)
-    seen, ran = [], []
-    latest.finished.connect(lambda gen, value: seen.append(value))
-
-    def slow(name):
-        def fn(ctx):
-            ran.append(name)
-            time.sleep(0.2)
-            return name
-        return fn
-
-    latest.request(slow("a"))
-    qtbot.waitUntil(lambda: ran == ["a"], timeout=5000)
-    latest.request(slow("b"))  # replaced by "c" while "a" runs
-    latest.request(slow("c"))
-    qtbot.waitUntil(lambda: latest.idle, timeout=5000)
-    assert seen == ["a", "c"] and ran == ["a", "c"], "a drag preview shows each result newer than the shown one"
+    assert seen == reported and ran == ["a", "c"]
 
 
 def test_a_long_job_waits_for_the_worker_and_a_cancelled_waiting_job_never_runs(qtbot, editor):
