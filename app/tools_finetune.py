@@ -21,15 +21,13 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
+from app.job_dialog import lay_out_job_dialog
 from app.timeline.jobs import Job, JobContext, JobProgress
 
 if TYPE_CHECKING:
@@ -111,21 +109,10 @@ class FinetuneDialog(QDialog):
         form.addRow("Iterations", self.iterations)
         form.addRow("Output folder", self.out)
         form.addRow("", self.use)
-        self.progress = QProgressBar()
+        self.progress, self.status, self.buttons, self.start_button, self.cancel_button = lay_out_job_dialog(
+            self, form, "Start", self.start, self._cancel_or_close,
+            "Fine-tuning runs on this computer; a GPU makes it much faster.", role=QDialogButtonBox.ButtonRole.ActionRole)
         self.progress.setRange(0, 1000)
-        self.progress.hide()
-        self.status = QLabel("Fine-tuning runs on this computer; a GPU makes it much faster.")
-        self.status.setWordWrap(True)
-        self.buttons = QDialogButtonBox()
-        self.start_button = self.buttons.addButton("Start", QDialogButtonBox.ButtonRole.ActionRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
-        self.start_button.clicked.connect(lambda: self.start())
-        self.cancel_button.clicked.connect(self._cancel_or_close)
-        col = QVBoxLayout(self)
-        col.addLayout(form)
-        col.addWidget(self.progress)
-        col.addWidget(self.status)
-        col.addWidget(self.buttons)
         self.resize(640, 300)
 
     def _row(self, field: QWidget, browse: Callable[[], None]) -> QHBoxLayout:

@@ -18,20 +18,17 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.face.sessions import FaceSession, Portrait, checkpoint_problem
+from app.job_dialog import lay_out_job_dialog
 from app.timeline.jobs import Job, JobContext, JobProgress, format_seconds
 from core.face_animation import SMOOTHER_TITLES, SMOOTHERS
 
@@ -116,26 +113,14 @@ class DriveDialog(QDialog):
         self.frame = QComboBox()
         self.frame.addItem("The whole portrait (face pasted back)", True)
         self.frame.addItem(f"The face only ({FACE_FRAME_TEXT})", False)
-        self.progress = QProgressBar()
-        self.progress.hide()
-        self.status = QLabel(READY_TEXT)
-        self.status.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Driving video", self._row(self.driving_edit, self._browse_driving))
         form.addRow("Save to", self._row(self.out_edit, self._browse_out))
         form.addRow("Smoothing", self.smooth)
         form.addRow("Frame rate", self.fps)
         form.addRow("Frame", self.frame)
-        self.buttons = QDialogButtonBox()
-        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
-        self.export_button.clicked.connect(lambda: self.start())
-        self.cancel_button.clicked.connect(self._cancel_or_close)
-        col = QVBoxLayout(self)
-        col.addLayout(form)
-        col.addWidget(self.progress)
-        col.addWidget(self.status)
-        col.addWidget(self.buttons)
+        self.progress, self.status, self.buttons, self.export_button, self.cancel_button = lay_out_job_dialog(
+            self, form, "Export", self.start, self._cancel_or_close, READY_TEXT)
 
     def _row(self, edit: QLineEdit, browse: Callable[[], None]) -> QHBoxLayout:
         button = QPushButton("Browse…")

@@ -26,13 +26,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
+from app.job_dialog import lay_out_job_dialog
 from app.timeline.jobs import Job, JobContext, JobProgress, format_seconds
 from core.animation.keyframes import Track
 
@@ -142,10 +141,6 @@ class ExportDialog(QDialog):
         self.skeleton = QCheckBox(f"Put {beside_text} beside the video")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.progress = QProgressBar()
-        self.progress.hide()  # shown while exporting
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Format", self.fmt)
         form.addRow("Save to", path_row)
@@ -153,17 +148,9 @@ class ExportDialog(QDialog):
         form.addRow("Size", size_row)
         form.addRow("Renderer", self.renderer)
         form.addRow("", self.skeleton)
-        self.buttons = QDialogButtonBox()
-        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.export_button.clicked.connect(lambda: self.start())
-        self.cancel_button.clicked.connect(self._cancel_or_close)
-        col = QVBoxLayout(self)
-        col.addLayout(form)
-        col.addWidget(self.summary)
-        col.addWidget(self.progress)
-        col.addWidget(self.status)
-        col.addWidget(self.buttons)
+        self.progress, self.status, self.buttons, self.export_button, self.cancel_button = lay_out_job_dialog(
+            self, form, "Export", self.start, self._cancel_or_close, extra=[self.summary],
+            cancel=QDialogButtonBox.StandardButton.Cancel)
         self.fmt.currentIndexChanged.connect(self._on_format)
         for sig in (self.fps.valueChanged, self.width_spin.valueChanged, self.skeleton.toggled):
             sig.connect(lambda *_: self._update_summary())

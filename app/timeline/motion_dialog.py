@@ -24,13 +24,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
+from app.job_dialog import lay_out_job_dialog
 from app.timeline.jobs import Job, JobProgress
 from app.timeline.motion_jobs import default_keypoint_loader, load_motion_fn, network_fn
 from app.timeline.trajectory import TrajectoryPlot
@@ -110,18 +109,6 @@ class MotionImportDialog(QDialog):
         self.tolerance.setToolTip("How far (photo pixels) the keyframed motion may stray from the cleaned one")
         self.thin.toggled.connect(self.tolerance.setEnabled)
         self.keys_label = QLabel("")
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1)
-        self.progress.hide()  # shown while a job runs
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        self.buttons = QDialogButtonBox()
-        self.import_button = self.buttons.addButton("Import to the timeline", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.import_button.setEnabled(False)
-        self.import_button.setToolTip("Replaces the timeline's keyframes, length and frame rate (Undo brings them back)")
-        self.import_button.clicked.connect(self.accept)
-        self.cancel_button.clicked.connect(self._cancel_or_close)
         form = QFormLayout()
         form.addRow("Source", src_row)
         form.addRow("", self.info)
@@ -134,11 +121,12 @@ class MotionImportDialog(QDialog):
         thin_row.addWidget(self.tolerance)
         thin_row.addWidget(self.keys_label)
         form.addRow("", thin_row)
-        col = QVBoxLayout(self)
-        col.addLayout(form)
-        col.addWidget(self.progress)
-        col.addWidget(self.status)
-        col.addWidget(self.buttons)
+        self.progress, self.status, self.buttons, self.import_button, self.cancel_button = lay_out_job_dialog(
+            self, form, "Import to the timeline", self.accept, self._cancel_or_close,
+            cancel=QDialogButtonBox.StandardButton.Cancel)
+        self.progress.setRange(0, 1)
+        self.import_button.setEnabled(False)
+        self.import_button.setToolTip("Replaces the timeline's keyframes, length and frame rate (Undo brings them back)")
         self.smoother.currentIndexChanged.connect(lambda *_: self.update_cleaned())
         for sig in (self.window_spin.valueChanged, self.cutoff.valueChanged, self.beta.valueChanged,
                     self.checkpoint.currentIndexChanged):

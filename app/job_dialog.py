@@ -1,0 +1,50 @@
+"""The frame the long-job dialogs share (export, drive with video, motion import, fine-tune): the dialog's form, then a
+progress bar (hidden until a job runs), a status line and the start / close buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLayout,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class JobDialogParts(NamedTuple):
+    progress: QProgressBar
+    status: QLabel
+    buttons: QDialogButtonBox
+    start_button: QPushButton
+    cancel_button: QPushButton
+
+
+def lay_out_job_dialog(dialog: QDialog, form: QLayout, start_text: str, on_start: Callable[[], object],
+                       on_cancel: Callable[[], object], status_text: str = "", extra: Sequence[QWidget] = (),
+                       cancel: QDialogButtonBox.StandardButton = QDialogButtonBox.StandardButton.Close,
+                       role: QDialogButtonBox.ButtonRole = QDialogButtonBox.ButtonRole.AcceptRole) -> JobDialogParts:
+    """Lay ``dialog`` out as ``form``, ``extra`` widgets, progress, status and buttons; wire the two buttons."""
+    progress = QProgressBar()
+    progress.hide()  # shown while a job runs
+    status = QLabel(status_text)
+    status.setWordWrap(True)
+    buttons = QDialogButtonBox()
+    start_button = buttons.addButton(start_text, role)
+    cancel_button = buttons.addButton(cancel)
+    start_button.clicked.connect(lambda: on_start())
+    cancel_button.clicked.connect(lambda: on_cancel())
+    col = QVBoxLayout(dialog)
+    col.addLayout(form)
+    for widget in extra:
+        col.addWidget(widget)
+    col.addWidget(progress)
+    col.addWidget(status)
+    col.addWidget(buttons)
+    return JobDialogParts(progress, status, buttons, start_button, cancel_button)
