@@ -22,8 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
-    """The GFLA reference fixtures folder ($GFLA_FIXTURES, default ../shared/fixtures)."""
-    return Path(os.environ.get("GFLA_FIXTURES", ROOT.parent / "shared" / "fixtures")).resolve()
+    """The GFLA reference fixtures folder (tests/fixtures/, or $GFLA_FIXTURES for another set)."""
+    from fixture_files import FIXTURES
+
+    return FIXTURES
 
 
 @pytest.fixture(autouse=True)

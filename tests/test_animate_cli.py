@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ from core.pose_io import write_openpose_json
 from core.project_file import Project, save_project
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(os.environ.get("GFLA_FIXTURES", REPO.parent / "shared" / "fixtures"))
+from fixture_files import FIXTURES, fixture_file  # noqa: E402,F401
 
 
 @pytest.fixture()
@@ -57,11 +56,10 @@ def test_animate_a_saved_project_to_a_looping_gif(tmp_path: Path) -> None:
         assert im.n_frames == 8 and im.size == (64, 64) and im.info["loop"] == 0
 
 
-@pytest.mark.skipif(not (FIXTURES / "keypoint.pt").exists(), reason="keypoint fixture missing")
 def test_animate_with_the_motion_network_denoiser(photo_and_motion, tmp_path: Path) -> None:
     photo, photo_pose, poses = photo_and_motion
     weights = tmp_path / "keypoint.pth"
-    torch.save(torch.load(FIXTURES / "keypoint.pt", weights_only=True)["state_dict"], weights)
+    torch.save(torch.load(fixture_file("keypoint.pt"), weights_only=True)["state_dict"], weights)
     out = tmp_path / "frames"
     code = run_cli(["animate", "--image", str(photo), "--poses", str(poses), "--photo-pose", str(photo_pose),
                     "--out", str(out), "--smooth", "network", "--keypoint-weights", str(weights),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +21,15 @@ from core.animation.motion_net import (
 from core.encoding import OPENPOSE18_TO_COCO17, keypoint_vector_34, pose_to_keypoints_2d
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(os.environ.get("GFLA_FIXTURES", REPO.parent / "shared" / "fixtures"))
+from fixture_files import FIXTURES, fixture_file  # noqa: E402,F401
+
 KEYPOINT = FIXTURES / "keypoint.pt"
-needs_fixture = pytest.mark.skipif(not KEYPOINT.exists(), reason=f"{KEYPOINT} missing")
+needs_fixture = pytest.mark.usefixtures("keypoint_fixture_present")
+
+
+@pytest.fixture
+def keypoint_fixture_present() -> None:
+    fixture_file(KEYPOINT.name)
 
 
 @pytest.fixture(scope="module")

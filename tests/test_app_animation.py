@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 import pytest
+from fixture_files import fixture_file
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
@@ -287,14 +288,12 @@ def test_motion_from_a_video_is_detected_frame_by_frame_in_the_worker(qtbot, edi
     assert len(editor.timeline.ctl.track) == 12
 
 
-def test_the_network_smoother_runs_in_the_worker_and_its_curve_is_plotted(qtbot, editor, tmp_path, fixtures_dir):
+def test_the_network_smoother_runs_in_the_worker_and_its_curve_is_plotted(qtbot, editor, tmp_path):
     import torch
 
     from app.timeline.motion_dialog import MotionImportDialog
 
-    fixture_path = fixtures_dir / "keypoint.pt"
-    if not fixture_path.exists():
-        pytest.skip(f"{fixture_path} missing")
+    fixture_path = fixture_file("keypoint.pt")
     from core.gfla.checkpoint import load_model
     from core.gfla.configs import KeypointConfig
 

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
-import pytest
 import torch
 
 from core import encoding as E
 from core.skeleton import JOINT_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(os.environ.get("GFLA_FIXTURES", ROOT.parent / "shared" / "fixtures"))
+from fixture_files import FIXTURES, fixture_file  # noqa: E402,F401
+
 HEATMAP_FILE = FIXTURES / "fixture_heatmap.pt"
 
 
 def _cases(kind: str) -> list[dict]:
-    if not HEATMAP_FILE.exists():
-        pytest.skip(f"no fixture file {HEATMAP_FILE}")
-    cases = torch.load(HEATMAP_FILE, weights_only=True)["cases"]
+    cases = torch.load(fixture_file(HEATMAP_FILE.name), weights_only=True)["cases"]
     return [c for c in cases if c["kind"] == kind]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -15,14 +14,12 @@ from core.errors import PoseError, RenderError
 from core.face_encoding import POLYLINES, face_structure, fit_curve, frame_to_input, upper_face_points
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(os.environ.get("GFLA_FIXTURES", REPO.parent / "shared" / "fixtures"))
+from fixture_files import FIXTURES, fixture_file  # noqa: E402,F401
 
 
 @pytest.fixture(scope="module")
 def face_fixture() -> dict:
-    path = FIXTURES / "face.pt"
-    if not path.is_file():
-        pytest.skip(f"no face.pt in {FIXTURES}")
+    path = fixture_file("face.pt")
     return torch.load(path, weights_only=True)
 
 

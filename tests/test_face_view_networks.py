@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -19,16 +18,14 @@ from core.gfla.factory import build_model
 from core.gfla.shapenet import ShapeNetGenerator, view_code, view_labels
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(os.environ.get("GFLA_FIXTURES", REPO.parent / "shared" / "fixtures"))
+from fixture_files import FIXTURES, fixture_file  # noqa: E402,F401
+
 TOL_IMAGE, TOL_FLOW = 1e-4, 5e-4  # README: images, masks, attention 1e-4; flows 5e-4
 KINDS = {"face": "keys_face.json", "shapenet": "keys_shapenet.json"}
 
 
 def _need(name: str) -> Path:
-    path = FIXTURES / name
-    if not path.is_file():
-        pytest.skip(f"no {name} in {FIXTURES}")
-    return path
+    return fixture_file(name)
 
 
 def _close(actual: torch.Tensor, expected: torch.Tensor, atol: float, what: str) -> None:

@@ -9,7 +9,6 @@ compiled from), later runs load them in seconds.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -33,15 +32,14 @@ from core.gfla.accel.attention import FastLocalAttention
 from core.gfla.blocks import LocalAttention
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(os.environ.get("GFLA_FIXTURES", REPO.parent / "shared" / "fixtures"))
+from fixture_files import FIXTURES, fixture_file  # noqa: E402,F401
+
 COMPILED_CACHE = REPO / ".pytest_cache" / "gfla-compiled"
 TOL_IMAGE, TOL_FLOW = 1e-4, 5e-4  # README tolerances (as in test_gfla_fixtures.py)
 
 
 def _fixture(name: str) -> tuple[dict, torch.nn.Module]:
-    path = FIXTURES / f"{name}.pt"
-    if not path.is_file():
-        pytest.skip(f"no {name} fixture in {FIXTURES}")
+    path = fixture_file(f"{name}.pt")
     data = torch.load(path, weights_only=True)
     return data, load_model(data["state_dict"], config=config_from_fixture(data["config"])).model
 
@@ -209,19 +207,16 @@ def compiled_builds() -> dict[str, tuple[dict, torch.nn.Module, CompiledParts]]:
     COMPILED_CACHE.mkdir(parents=True, exist_ok=True)
     builds = {}
     for name in COMPILED_FIXTURES:
-        if (FIXTURES / f"{name}.pt").is_file():
-            data, model = _fixture(name)
-            parts = CompiledParts(accelerate(model), root=COMPILED_CACHE)
-            parts.build()
-            builds[name] = (data, model, parts)
+        data, model = _fixture(name)
+        parts = CompiledParts(accelerate(model), root=COMPILED_CACHE)
+        parts.build()
+        builds[name] = (data, model, parts)
     return builds
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="compiled parts are built with g++/clang++")
 @pytest.mark.parametrize("name", COMPILED_FIXTURES)
 def test_compiled_parts_reproduce_the_fixtures_and_fall_back_for_other_shapes(name: str, compiled_builds) -> None:
-    if name not in compiled_builds:
-        pytest.skip(f"no {name} fixture in {FIXTURES}")
     data, model, parts = compiled_builds[name]
     fast = parts.model
     parts.build(wait=True)

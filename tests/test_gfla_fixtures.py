@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,8 @@ from core.gfla import (
 from core.gfla.ops import extract_neighbourhoods
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(os.environ.get("GFLA_FIXTURES", REPO.parent / "shared" / "fixtures"))
+from fixture_files import FIXTURES, fixture_file  # noqa: E402,F401
+
 # README tolerances: images, masks, attention weights 1e-4; flows 5e-4; keypoints 1e-4.
 TOL_IMAGE, TOL_FLOW, TOL_KP = 1e-4, 5e-4, 1e-4
 
@@ -34,9 +34,8 @@ FIXTURE_FILES = {
 
 
 def _fixtures_of(config_type: type) -> list:
-    """Parameters for the fixture files of one network family that exist in $GFLA_FIXTURES."""
-    found = [pytest.param(FIXTURES / n, id=n[:-3]) for n in FIXTURE_FILES[config_type] if (FIXTURES / n).is_file()]
-    return found or [pytest.param(None, marks=pytest.mark.skip(reason=f"no {config_type.__name__} fixture"))]
+    """Parameters for the fixture files of one network family (a missing file fails the test)."""
+    return [pytest.param(FIXTURES / n, id=n[:-3]) for n in FIXTURE_FILES[config_type]]
 
 
 def _close(actual: torch.Tensor, expected: torch.Tensor, atol: float, what: str) -> None:

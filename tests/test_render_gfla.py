@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ from core.render.sequential import SequentialRenderer
 from core.skeleton import Pose
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(os.environ.get("GFLA_FIXTURES", ROOT.parent / "shared" / "fixtures"))
+from fixture_files import FIXTURES, fixture_file  # noqa: E402,F401
 
 # A standing person (x, y in pixels of a 176 x 256 frame), scaled into photos below.
 STANDING = np.array(
@@ -41,9 +40,7 @@ def _person(scale: float, offset: tuple[float, float]) -> Pose:
 
 def _random_state_dict(keys_file: str, prefix: str = "") -> dict[str, torch.Tensor]:
     """Published keys and shapes with random values; aliased pairs share their values."""
-    path = FIXTURES / keys_file
-    if not path.exists():
-        pytest.skip(f"no fixture file {path}")
+    path = fixture_file(keys_file)
     spec = json.loads(path.read_text())
     gen = torch.Generator().manual_seed(0)
     sd: dict[str, torch.Tensor] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from fixture_files import fixture_file
 
 from core.train import losses as L
 from core.train.discriminators import ResDiscriminator, TemporalDiscriminator, count_parameters
@@ -18,11 +19,8 @@ AFFINE = {"rtol": 1e-5, "atol": 1.5e-4}
 
 
 @pytest.fixture(scope="module")
-def fx(fixtures_dir):
-    path = fixtures_dir / "losses.pt"
-    if not path.is_file():
-        pytest.skip(f"no loss fixtures at {path}")
-    return torch.load(path, weights_only=True)
+def fx():
+    return torch.load(fixture_file("losses.pt"), weights_only=True)
 
 
 def test_gaussian_window_warp_matches_resample2d_values_and_flow_gradients(fx):

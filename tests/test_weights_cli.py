@@ -15,7 +15,7 @@ from core.gfla.checkpoint import sha256_file
 from core.weights_store import find_weights
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(os.environ.get("GFLA_FIXTURES", REPO.parent / "shared" / "fixtures"))
+from fixture_files import FIXTURES, fixture_file  # noqa: E402,F401
 
 
 @pytest.fixture(scope="module")
