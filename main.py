@@ -8,7 +8,7 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("gui", "open") or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
-        from app.main_window import run_app
+        from app.launch import run_app
 
         return run_app(argv[1:] if argv and argv[0] in ("gui", "open") else argv)
     from core.cli import run_cli

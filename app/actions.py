@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar, QToolButton
 
 from app.preferences import WARP_LABEL, entry_label, entry_path, renderer_entries
+from app.registry import ActionRegistry
 from app.result_view import MODE_TITLES, MODES
 
 if TYPE_CHECKING:
@@ -102,30 +103,24 @@ def create_actions(win: MainWindow) -> Actions:
     )
 
 
-def build_menus(win: MainWindow, a: Actions) -> None:
-    bar = win.menuBar()
-    file = bar.addMenu("&File")
-    file.addActions([a.open])
-    file.addMenu(a.recent_menu)
-    file.addAction(a.open_sample)
-    file.addSeparator()
-    file.addActions([a.save_result, a.save_pose, a.save_skeleton])
-    file.addSeparator()
-    file.addActions([a.preferences, a.quit])
-    edit = bar.addMenu("&Edit")
-    edit.addActions([a.undo, a.redo])
-    edit.addSeparator()
-    edit.addActions([a.mirror, a.reset, a.detect, a.apply_pose])
-    view = bar.addMenu("&View")
-    view.addActions(list(a.modes.values()))
-    view.addSeparator()
-    view.addActions([a.zoom_in, a.zoom_out, a.fit])
-    view.addSeparator()
-    view.addMenu(a.panels_menu)
-    bar.addMenu(a.renderer_menu).setText("&Renderer")
-    help_menu = bar.addMenu("&Help")
-    help_menu.addAction(_act(win, "Mouse and Keyboard", win.show_help, QKeySequence.StandardKey.HelpContents))
-    a.export_menu.addActions([a.save_result, a.save_pose, a.save_skeleton])
+def build_menus(registry: ActionRegistry, win: MainWindow, a: Actions) -> None:
+    """Place the body editor's actions in the registry's sections (shown in body mode) and the shared ones."""
+    body = ("body",)
+    registry.add("file.open", a.open, body)
+    registry.add("file.open", a.recent_menu, body)
+    registry.add("file.open", a.open_sample, body)
+    registry.add_all("file.save", [a.save_result, a.save_pose, a.save_skeleton], body)
+    registry.add_all("file.app", [a.preferences, a.quit])
+    registry.add_all("edit.history", [a.undo, a.redo], body)
+    registry.add_all("edit.points", [a.mirror, a.reset, a.detect, a.apply_pose], body)
+    registry.add_all("view.modes", list(a.modes.values()), body)
+    registry.add_all("view.zoom", [a.zoom_in, a.zoom_out, a.fit], body)
+    registry.add("view.panels", a.panels_menu)
+    a.renderer_menu.setTitle("&Renderer")
+    registry.add_menu(a.renderer_menu, before="tools", modes=body)
+    registry.add("help.main", _act(win, "Mouse and Keyboard", win.show_help, QKeySequence.StandardKey.HelpContents))
+    registry.adopt("export", a.export_menu, ("images", "animation"))
+    registry.add_all("export.images", [a.save_result, a.save_pose, a.save_skeleton])
 
 
 def _menu_button(menu: QMenu, text: str, tip: str) -> QToolButton:

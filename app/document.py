@@ -1,4 +1,5 @@
-"""The open photo and the pose being edited: one source of truth that the canvas, docks and renderer follow."""
+"""The open photo and the points being edited, for one subject: the session (core.session) that the canvas, docks,
+timeline and renderer follow, with Qt signals and the undo stack."""
 
 from __future__ import annotations
 
@@ -7,48 +8,73 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from app.canvas.commands import SetPoseCommand
-from core.skeleton import LIMBS, Pose
+from core.points import PointSet
+from core.session import EditingSession
+from core.skeleton import LIMBS
+from core.subjects import BODY, Subject
 
 
 class PoseDocument(QObject):
-    """Holds the photo, its detected pose and the edited pose; every committed edit goes through the undo stack."""
+    """One subject's EditingSession (the photo held once, the typed points); every committed edit is an undo step."""
 
     photoChanged = Signal()
     poseChanged = Signal(bool)  # True while a drag is in progress (preview only), False once committed
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, subject: Subject = BODY) -> None:
         super().__init__(parent)
+        self.session = EditingSession(subject)
         self.undo_stack = QUndoStack(self)
-        self.path: str | None = None
-        self.image: np.ndarray | None = None  # (H, W, 3) uint8 RGB
-        self.detected: Pose = Pose.empty()
-        self.pose: Pose = Pose.empty()
+
+    # ----- the session's state, read as attributes by the canvas and the timeline -------------------
+    @property
+    def subject(self) -> Subject:
+        return self.session.subject
+
+    @property
+    def path(self) -> str | None:
+        return None if self.session.photo is None else self.session.photo.path
+
+    @property
+    def image(self) -> np.ndarray | None:
+        """(H, W, 3) uint8 RGB, or None without a photo."""
+        return None if self.session.photo is None else self.session.photo.image
+
+    @property
+    def pose(self) -> PointSet:
+        """The points being edited, of the subject's type (core.skeleton.Pose or core.keypoints.Keypoints)."""
+        return self.session.points
+
+    @property
+    def detected(self) -> PointSet:
+        return self.session.detected
+
+    @detected.setter
+    def detected(self, points: PointSet) -> None:
+        self.session.detected = self.session.make_points(points)
 
     @property
     def has_photo(self) -> bool:
-        return self.image is not None
+        return self.session.has_photo
 
     @property
     def size(self) -> tuple[int, int]:
         """(width, height) of the photo in pixels."""
-        if self.image is None:
-            return (0, 0)
-        return int(self.image.shape[1]), int(self.image.shape[0])
+        return self.session.size
 
-    def set_photo(self, path: str, image: np.ndarray, detected: Pose) -> None:
-        """A new photo: its detected pose becomes the pose, and the undo history starts again."""
-        self.path, self.image, self.detected, self.pose = path, image, detected, detected
+    def set_photo(self, path: str, image: np.ndarray, detected: PointSet) -> None:
+        """A new photo: its detected points become the points, and the undo history starts again."""
+        self.session.set_photo(path, image, detected)
         self.undo_stack.clear()
         self.photoChanged.emit()
         self.poseChanged.emit(False)
 
     # ----- edits ------------------------------------------------------------------------
-    def set_pose(self, pose: Pose, interactive: bool = False) -> None:
+    def set_pose(self, pose: PointSet, interactive: bool = False) -> None:
         """Show ``pose`` now without recording it (used by drags and by the undo commands)."""
-        self.pose = pose
+        self.session.set_points(pose)
         self.poseChanged.emit(interactive)
 
-    def commit(self, pose: Pose, text: str, before: Pose | None = None, merge_key: object = None) -> None:
+    def commit(self, pose: PointSet, text: str, before: PointSet | None = None, merge_key: object = None) -> None:
         """Record an edit as one undo step. ``before`` is the pose the step undoes to (a drag's start)."""
         before = self.pose if before is None else before
         if pose == before:
@@ -63,13 +89,18 @@ class PoseDocument(QObject):
     def restore_position(self, index: int) -> tuple[float, float]:
         """Where a hidden joint comes back: its detected place, else beside a connected joint, else the pose centre."""
         if self.detected.present[index]:
-            return tuple(self.detected.xy[index])  # type: ignore[return-value]
+            x, y = self.detected.xy[index]
+            return float(x), float(y)
         present = self.pose.present
         for a, b in LIMBS:
             other = b if a == index else a if b == index else None
             if other is not None and present[other]:
                 x, y = self.pose.xy[other]
                 return float(x) + 20.0, float(y) + 20.0
+        return self.centre()
+
+    def centre(self) -> tuple[float, float]:
+        """The centre of the present points, else of the photo."""
         bounds = self.pose.bounds()
         if bounds is not None:
             return (bounds[0] + bounds[2]) / 2.0, (bounds[1] + bounds[3]) / 2.0

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from app.banner import Banner
+from app.document import PoseDocument
+from app.result_view import ResultView
+from app.services import Services
+from app.settings import Settings
 from app.worker import user_message
-
-if TYPE_CHECKING:
-    from app.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
@@ -47,49 +50,76 @@ def prepare_qt_environment() -> None:
 
 
 def ask_open_image(parent: QWidget, folder: str) -> str:
-    path, _ = QFileDialog.getOpenFileName(parent, "Open a photo of a person", folder, IMAGE_FILTER)
-    return path
+    return ask_file(parent, "Open a photo of a person", folder, IMAGE_FILTER)
 
 
 def ask_open_pose(parent: QWidget, folder: str) -> str:
-    path, _ = QFileDialog.getOpenFileName(parent, "Apply a pose from an OpenPose JSON file", folder, POSE_FILTER)
+    return ask_file(parent, "Apply a pose from an OpenPose JSON file", folder, POSE_FILTER)
+
+
+class SaveHost(Protocol):
+    """What saving needs from the body editor: its document, result pane, services and notices."""
+
+    @property
+    def document(self) -> PoseDocument: ...
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def services(self) -> Services: ...
+    @property
+    def result_view(self) -> ResultView: ...
+    @property
+    def banner(self) -> Banner: ...
+    def dialog_parent(self) -> QWidget: ...
+    def show_status(self, text: str, timeout_ms: int = 0) -> None: ...
+
+
+def ask_file(parent: QWidget, title: str, start: str, filters: str, save: bool = False) -> str:
+    """The file chosen in an Open (or Save) dialog; '' when cancelled."""
+    ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+    path, _ = ask(parent, title, start, filters)
     return path
 
 
-def default_name(win: MainWindow, kind: str) -> str:
+def try_write(banner: Banner, show_status: Callable[[str, int], None], write: Callable[[], object], path: str) -> bool:
+    """Run ``write``; a banner names the file and the reason when it fails, the status bar says where it went."""
+    try:
+        write()
+    except Exception as exc:
+        banner.show_error(f"Could not save {os.path.basename(path)}: {user_message(exc)}")
+        return False
+    show_status(f"Saved {path}", 6000)
+    return True
+
+
+def default_name(win: SaveHost, kind: str) -> str:
     stem = Path(win.document.path or "pose").stem
     return os.path.join(win.settings.last_dir(), stem + SAVE_KINDS[kind][1])
 
 
-def save_with_dialog(win: MainWindow, kind: str) -> None:
+def save_with_dialog(win: SaveHost, kind: str) -> None:
     if not win.document.has_photo:
         win.banner.show_info("Open a photo first.")
         return
     title, _, filters = SAVE_KINDS[kind]
-    path, _ = QFileDialog.getSaveFileName(win, title, default_name(win, kind), filters)
+    path = ask_file(win.dialog_parent(), title, default_name(win, kind), filters, save=True)
     if path:
         save(win, kind, path)
 
 
-def save(win: MainWindow, kind: str, path: str) -> bool:
+def save(win: SaveHost, kind: str, path: str) -> bool:
     """Write the result, the pose or the skeleton image to ``path`` (atomically, through core/)."""
     doc, services = win.document, win.services
-    try:
-        if kind == "result":
-            rgb = win.result_view.composed_rgb()
-            if rgb is None:
-                win.banner.show_info("There is no result to save yet.")
-                return False
-            services.save_image(path, rgb)
-        elif kind == "pose":
-            services.write_pose_json(path, doc.pose, doc.size)
-        elif kind == "skeleton":
-            w, h = doc.size
-            services.save_image(path, services.draw_skeleton(doc.pose, (h, w)))
-        else:
-            raise ValueError(f"unknown kind {kind!r}")
-    except Exception as exc:
-        win.banner.show_error(f"Could not save {os.path.basename(path)}: {user_message(exc)}")
-        return False
-    win.statusBar().showMessage(f"Saved {path}", 6000)
-    return True
+    if kind not in SAVE_KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    if kind == "result":
+        rgb = win.result_view.composed_rgb()
+        if rgb is None:
+            win.banner.show_info("There is no result to save yet.")
+            return False
+        return try_write(win.banner, win.show_status, lambda: services.save_image(path, rgb), path)
+    if kind == "pose":
+        return try_write(win.banner, win.show_status, lambda: services.write_pose_json(path, doc.pose, doc.size), path)
+    w, h = doc.size
+    return try_write(win.banner, win.show_status,
+                     lambda: services.save_image(path, services.draw_skeleton(doc.pose, (h, w))), path)

@@ -1,23 +1,13 @@
-"""The editor window: photo canvas, result pane, pose dock and status bar, wired to the render worker."""
+"""The editor window: one QMainWindow whose subjects (body, face: core.subjects) are tabs; the body subject's
+canvas, result pane, pose dock and status bar are wired to the render worker here, face mode is app.face.window."""
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QDockWidget,
-    QMainWindow,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
 from app import file_ops
 from app.actions import build_menus, build_toolbar, create_actions, fill_recent_menu, fill_renderer_menu
@@ -25,61 +15,77 @@ from app.banner import Banner
 from app.canvas import PoseCanvas
 from app.document import PoseDocument
 from app.face.install import install_face_tools
-from app.panels import HintBar, RenderStatus, header_label, titled_pane
+from app.face.window import FacePage
+from app.modes import SubjectTabs
+from app.panels import HintBar, RenderStatus, editing_panes, header_label
 from app.pose_dock import PoseDock
 from app.preferences import PreferencesDialog
+from app.registry import ActionRegistry
 from app.render_client import RenderClient
 from app.result_view import ResultView
 from app.services import Services
-from app.settings import APPLICATION, ORGANIZATION, Settings
+from app.settings import Settings
 from app.timeline.install import install_timeline
+from app.timeline.jobs import Job
 from app.tools_finetune import install_finetune
 from app.worker import Photo, RenderOutcome, user_message
-from core.skeleton import joint_label
+from core.points import PointSet
+from core.project_file import RendererSettings
+from core.skeleton import Pose, joint_label
+from core.subjects import BODY, FACE
 
 HELP = (
     "Mouse: drag a joint to move it · hover to see its name · wheel zooms about the cursor · "
     "middle button or Space+drag pans · right-click a joint to hide it or restore hidden ones. "
     "Keys: click a joint, then arrows nudge it (Shift: 10×) · Delete hides it · Ctrl+Z / Ctrl+Shift+Z undo and redo · "
     "M mirrors · Ctrl+R resets · Ctrl+1/2/3 switch the result view. "
-    "Timeline: K keys the pose at the playhead · Space plays · drag a ◆ to move a keyframe · click or drag the strip to scrub."
+    "Timeline: K keys the pose at the playhead · Space plays · drag a ◆ to move a keyframe · click or drag the strip to scrub. "
+    "The Face tab edits a portrait's 68 landmarks the same way."
 )
 
 
 class MainWindow(QMainWindow):
-    """One photo, its editable pose and the re-rendered result."""
+    """The one document window: the body subject (a photo, its editable pose, the re-rendered result) and the face
+    subject (``face_page``) as tabs sharing the menus, banner, status bar and worker thread."""
+
+    subject = BODY
+    title_suffix = BODY.title_suffix
 
     def __init__(self, settings: Settings, services: Services | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.services = services or Services()
-        self.document = PoseDocument(self)
-        self.client = RenderClient(self.services, self)
+        self.finetune_dialog: QDialog | None = None
+        self.document = PoseDocument(self, BODY)
+        self.client = RenderClient(self.services, self)  # the one worker thread; body renders go through it
         self.canvas = PoseCanvas(self.document)
         self.result_view = ResultView()
         self.banner = Banner()
         self.renderer_name, self.device = "", ""
+        self.registry = ActionRegistry(self.menuBar())
         self.acts = create_actions(self)
-        build_menus(self, self.acts)
+        build_menus(self.registry, self, self.acts)
         self.toolbar = build_toolbar(self, self.acts)
+        self.modes = SubjectTabs(self, self.registry, self.acts.panels_menu)
         self.canvas.extra_actions = [self.acts.mirror, self.acts.reset]
         self.pose_dock = PoseDock(self.document, [self.acts.mirror, self.acts.reset], self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.pose_dock)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.acts.panels_menu.addAction(self.pose_dock.toggleViewAction())
         self._build_central()
+        self.modes.place_dock(self.pose_dock, BODY.kind, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.render_status = RenderStatus(self.statusBar())
         self._connect()
         self.acts.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self))
         self.acts.renderer_menu.aboutToShow.connect(lambda: fill_renderer_menu(self))
         self.setAcceptDrops(True)
-        self.setWindowTitle("GFLA Pose Studio")
         self.resize(1400, 860)
         self.set_view_mode(settings.view_mode if settings.view_mode in self.acts.modes else "side")
         self.client.set_renderer(settings.checkpoint, settings.device)
         self.timeline = install_timeline(self)  # the dock, onion skin, project and animation actions
         self.finetune_action = install_finetune(self)  # Tools → Fine-tune on a Video…
-        self.face_tools = install_face_tools(self)  # File → Open Portrait (Face Mode)…, Tools → Novel View…
+        self.face_page = FacePage(self)
+        self.modes.add(FACE.kind, self.face_page, self.face_page.actions.toolbar)
+        self.face_tools = install_face_tools(self, lambda: self.face_page)  # File → Open Portrait (Face Mode)…
+        self.modes.show(BODY.kind)
 
     # ----- layout -----------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -87,16 +93,14 @@ class MainWindow(QMainWindow):
         self.hint.closed.connect(self._hint_done)
         self.hint.setVisible(not self.settings.hint_done)
         self.result_header = header_label("Result")
-        panes = QSplitter(Qt.Orientation.Horizontal)
-        panes.addWidget(titled_pane(header_label("Photo — drag the coloured joints"), self.canvas))
-        panes.addWidget(titled_pane(self.result_header, self.result_view))
-        panes.setSizes([700, 700])
+        self.body_page = editing_panes(BODY.photo_header, self.canvas, self.result_header, self.result_view,
+                                       (self.hint,))
+        self.modes.add(BODY.kind, self.body_page, self.toolbar)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.banner)
-        layout.addWidget(self.hint)
-        layout.addWidget(panes, 1)
+        layout.addWidget(self.modes.tabs, 1)
         self.setCentralWidget(central)
 
     def _connect(self) -> None:
@@ -113,14 +117,48 @@ class MainWindow(QMainWindow):
         self.canvas.selectedJointChanged.connect(self.pose_dock.select)
         self.pose_dock.jointSelected.connect(self.canvas.select)
 
-    def add_timeline_dock(self, widget: QWidget, title: str = "Timeline") -> QDockWidget:
-        """Put ``widget`` in a dock under the photo and result panes (the timeline's place)."""
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"{title}Dock")
-        dock.setWidget(widget)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.acts.panels_menu.addAction(dock.toggleViewAction())
-        return dock
+    # ----- what the add-ons and pages ask of the window (app.host protocols) ------------------------
+    def dialog_parent(self) -> QWidget:
+        return self
+
+    def show_status(self, text: str, timeout_ms: int = 0) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def add_dock(self, widget: QWidget, title: str = "Timeline", height: int = 0, subject: str = "body") -> QDockWidget:
+        """Put ``widget`` in a dock of ``subject`` under the panes (the timeline's place)."""
+        return self.modes.add_dock(widget, title, height, subject)
+
+    def add_banner(self, widget: QWidget) -> None:
+        """A notice strip above the body subject's panes (the project recovery offer)."""
+        layout = self.body_page.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, widget)
+
+    def run_job(self, job: Job) -> bool:
+        return self.client.run_job(job)
+
+    def running_job(self) -> Job | None:
+        return self.client.running_job
+
+    def show_subject(self, kind: str) -> None:
+        """Switch the window to the ``kind`` subject's tab ("body", "face")."""
+        self.modes.show(kind)
+
+    def set_title(self, title: str, modified: bool) -> None:
+        self.modes.set_title(BODY.kind, title, modified)
+
+    def page_title_changed(self) -> None:
+        self.modes.set_title(FACE.kind, self.face_page.windowTitle(), self.face_page.isWindowModified())
+
+    def open_project_in(self, kind: str, path: str | os.PathLike) -> bool:
+        """Open a project in the ``kind`` subject (a project of the other layout opened in one of them)."""
+        self.show_subject(kind)
+        page = self.timeline if kind == BODY.kind else self.face_page.timeline
+        return page.project.open_project(path)
+
+    def open_project_elsewhere(self, path: str | os.PathLike) -> bool:
+        """A face project opened in the body subject opens in face mode."""
+        return self.open_project_in(FACE.kind, path)
 
     # ----- photos -----------------------------------------------------------------------
     def open_photo(self, path: str | os.PathLike) -> None:
@@ -155,7 +193,7 @@ class MainWindow(QMainWindow):
         doc.set_photo(photo.path, photo.image, photo.pose)
         if photo.remember:
             self.settings.add_recent(photo.path)
-        self.setWindowTitle(f"{os.path.basename(photo.path)} — GFLA Pose Studio")
+        self.set_title(f"{os.path.basename(photo.path)} — {BODY.title_suffix}", False)
         found = int(photo.pose.present.sum())
         if found < len(photo.pose.present):
             self.statusBar().showMessage(
@@ -170,7 +208,9 @@ class MainWindow(QMainWindow):
     # ----- pose edits -------------------------------------------------------------------
     def mirror(self) -> None:
         if self.document.has_photo:
-            self.document.commit(self.document.pose.mirrored(), "Mirror pose")
+            pose = self.document.pose
+            assert isinstance(pose, Pose)  # the body subject's points
+            self.document.commit(pose.mirrored(), "Mirror pose")
 
     def reset_pose(self) -> None:
         if self.document.has_photo:
@@ -287,78 +327,26 @@ class MainWindow(QMainWindow):
         else:
             self.open_photo(files[0])
 
-    # ----- what the project manager (app.timeline.project) asks of its window -----------------
-    title_suffix = "GFLA Pose Studio"
-
+    # ----- projects -----------------------------------------------------------------------------------
     def project_folder(self) -> str:
         return self.settings.last_dir()
 
-    def project_renderer(self):  # noqa: ANN201 - core.project_file.RendererSettings
-        from core.project_file import RendererSettings
-
+    def project_renderer(self) -> RendererSettings:
         return RendererSettings(checkpoint=self.settings.checkpoint, device=self.settings.device)
 
-    def use_project_photo(self, path: str, image, pose, remember: bool) -> None:  # noqa: ANN001
+    def use_project_photo(self, path: str, image, points: PointSet, remember: bool) -> None:  # noqa: ANN001
         """A project's photo with its known pose becomes the photo (no detection); photoChanged follows."""
-        self.client.use_photo(path, image, pose, remember=remember)
-
-    def open_project_elsewhere(self, path: str | os.PathLike) -> bool:
-        """A face project opened here opens in face mode."""
-        window = self.face_tools.face()
-        window.show()
-        window.raise_()
-        return window.timeline.project.open_project(path)
+        assert isinstance(points, Pose)
+        self.client.use_photo(path, image, points, remember=remember)
 
     def shutdown(self) -> None:
         """Stop the worker thread; safe to call more than once."""
         self.client.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.face_tools.face_window is not None:
-            self.face_tools.face_window.close()  # its unsaved animation goes to its recovery file
+        self.face_page.close()  # face mode's unsaved animation goes to its recovery file
         self.timeline.close()
         self.shutdown()
         self.settings.sync()
         super().closeEvent(event)
 
-
-def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python main.py", description="Open the GFLA Pose Studio editor.")
-    parser.add_argument("photo", nargs="?", help="photo to open (default: the bundled sample)")
-    parser.add_argument("--weights", help="GFLA checkpoint to render with (remembered, like a choice in Preferences)")
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), help="where the network runs (remembered)")
-    return parser.parse_args(argv)
-
-
-def run_app(argv: list[str]) -> int:
-    """Open the editor window; returns the process exit code."""
-    args = _parse(list(argv))
-    file_ops.prepare_qt_environment()
-    # A long-lived editor may build the GFLA networks' compiled parts in a background process
-    # (core.gfla.accel); one-off commands and tests never do. An environment flag, so that the
-    # GUI thread does not import torch for it.
-    builds_flag_set_here = "GFLA_ACCEL_BUILDS" not in os.environ
-    if builds_flag_set_here:
-        os.environ["GFLA_ACCEL_BUILDS"] = "1"
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    app.setOrganizationName(ORGANIZATION)
-    app.setApplicationName(APPLICATION)
-    settings = Settings()
-    if args.weights:
-        settings.checkpoint = str(Path(args.weights).resolve())
-    if args.device:
-        settings.device = args.device
-    window = MainWindow(settings)
-    window.show()
-    window.timeline.project.start_autosave()  # and offer what a crashed session left behind
-    window.face_tools.offer_recovery()  # the same for face mode's animation, in its own window
-    if args.photo:
-        window.open_photo(args.photo)
-    else:
-        window.open_sample()
-    try:
-        return int(app.exec())
-    finally:
-        window.shutdown()
-        if builds_flag_set_here:
-            os.environ.pop("GFLA_ACCEL_BUILDS", None)

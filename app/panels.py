@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QStatusBar, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSplitter,
+    QStatusBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 HINT = ("Drag a joint to re-pose the person — the result on the right follows. Shift+drag moves the whole skeleton. "
         "Scroll to zoom, right-click a joint to hide it.")
@@ -45,6 +55,22 @@ def titled_pane(header: QLabel, body: QWidget) -> QWidget:
     col.addWidget(header)
     col.addWidget(body, 1)
     return pane
+
+
+def editing_panes(photo_title: str, canvas: QWidget, result_header: QLabel, result: QWidget,
+                  strips: tuple[QWidget, ...] = ()) -> QWidget:
+    """A subject's page: notice ``strips`` on top, then the photo canvas and the result side by side."""
+    panes = QSplitter(Qt.Orientation.Horizontal)
+    panes.addWidget(titled_pane(header_label(photo_title), canvas))
+    panes.addWidget(titled_pane(result_header, result))
+    panes.setSizes([700, 700])
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for strip in strips:
+        layout.addWidget(strip)
+    layout.addWidget(panes, 1)
+    return page
 
 
 class RenderStatus:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -27,11 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.host import ToolsHost
 from app.job_dialog import lay_out_job_dialog
 from app.timeline.jobs import Job, JobContext, JobProgress
-
-if TYPE_CHECKING:
-    from app.main_window import MainWindow
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
 WEIGHTS_FILTER = "Weights (*.safetensors *.pth *.pt);;All files (*)"
@@ -61,7 +59,7 @@ def finetune_job_fn(weights: str, video: str, out: str, iterations: int, vgg19: 
     return run
 
 
-def pose_checkpoints(win: MainWindow) -> list[str]:
+def pose_checkpoints(win: ToolsHost) -> list[str]:
     """Imported pose_fashion / pose_market checkpoints, the one in use first."""
     paths: list[str] = []
     try:
@@ -190,27 +188,17 @@ class FinetuneDialog(QDialog):
         super().reject()
 
 
-def install_finetune(win: MainWindow) -> QAction:
-    """Add Tools → Fine-tune on a Video… to the window's menu bar (before Help); returns the action."""
-    bar = win.menuBar()
-    tools = next((a.menu() for a in bar.actions() if a.text().replace("&", "") == "Tools" and a.menu()), None)
-    if tools is None:
-        help_action = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
-        tools = bar.addMenu("&Tools") if help_action is None else None
-        if tools is None:
-            from PySide6.QtWidgets import QMenu
-
-            tools = QMenu("&Tools", win)
-            bar.insertMenu(help_action, tools)
-    action = QAction("Fine-tune on a Video…", win)
+def install_finetune(host: ToolsHost) -> QAction:
+    """Add Tools → Fine-tune on a Video… (the registry's "tools.main" section); returns the action."""
+    action = QAction("Fine-tune on a Video…", host.dialog_parent())
     action.setStatusTip("Adapt the GFLA weights to the person of a video (runs in the background)")
 
     def open_dialog() -> None:
-        dlg = FinetuneDialog(win.client.run_job, pose_checkpoints(win), win.settings.last_dir(),
-                             win.settings.detector_backend, win.choose_renderer, parent=win)
-        win.finetune_dialog = dlg
+        dlg = FinetuneDialog(host.run_job, pose_checkpoints(host), host.settings.last_dir(),
+                             host.settings.detector_backend, host.choose_renderer, parent=host.dialog_parent())
+        host.finetune_dialog = dlg  # tests reach the open dialog here
         dlg.open()
 
     action.triggered.connect(lambda _checked=False: open_dialog())
-    tools.addAction(action)
+    host.registry.add("tools.main", action, ("body",))
     return action

@@ -67,10 +67,11 @@ class EditingSession:
 
     def make_points(self, xy: object) -> PointSet:
         """``xy`` ((N, 2) array or a point set) as the subject's point type; PoseError when it is not N points."""
+        kind = Pose if self.layout.name == "body18" else Keypoints
         arr = np.asarray(getattr(xy, "xy", xy), dtype=np.float64)
         if arr.shape != (self.layout.size, 2):
             raise PoseError(f"a {self.layout.name} point set has {self.layout.size} (x, y) points, got {arr.shape}")
-        return Pose(arr) if self.layout.name == "body18" else Keypoints(arr)
+        return xy if isinstance(xy, kind) else kind(arr)
 
     # ----- the photo and edits --------------------------------------------------------------
     @property

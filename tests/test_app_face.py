@@ -198,7 +198,7 @@ def test_without_a_checkpoint_the_face_window_renders_with_the_mesh_warp_and_nam
     portrait = window.portrait.image
     assert np.abs(window.last_result.image.astype(int) - portrait).max() <= 2, "unchanged landmarks: the photo"
     shown: list[str] = []
-    window._preview.finished.connect(lambda _g, answer: shown.append(window.result_header.text()))
+    window.jobs.preview.finished.connect(lambda _g, answer: shown.append(window.result_header.text()))
     first = window.last_result
     start = window.canvas.joint_viewport_pos(LIP)
     drag(qtbot, window.canvas, start, start + QPoint(0, 25))

@@ -11,7 +11,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app import file_ops
-from app.main_window import MainWindow, run_app
+from app.launch import run_app
+from app.main_window import MainWindow
 from core.skeleton import JOINT_INDEX
 
 pytestmark = pytest.mark.skipif(file_ops.sample_photo() is None, reason="resources/ has no sample photo yet")

@@ -146,7 +146,7 @@ def test_preferences_list_imported_checkpoints_and_import_failures_are_explained
 
 
 def test_the_window_has_a_bottom_dock_place_for_the_timeline(qtbot, editor):
-    dock = editor.add_timeline_dock(QLabel("timeline"))
+    dock = editor.add_dock(QLabel("timeline"))
     assert editor.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea
     assert dock.toggleViewAction() in editor.acts.panels_menu.actions()
 

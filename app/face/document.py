@@ -1,32 +1,31 @@
-"""The open portrait and its landmarks: the body editor's document, holding layout-generic keypoints."""
+"""The open portrait and its landmarks: the editor's document for the face subject (core.subjects.FACE)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from PySide6.QtCore import QObject
 
 from app.document import PoseDocument
 from core.face_layout import FACE68, KeypointLayout
 from core.keypoints import Keypoints
+from core.subjects import FACE
 
 
 class KeypointDocument(PoseDocument):
-    """A PoseDocument whose ``pose`` and ``detected`` are ``Keypoints`` of ``layout`` (own undo stack, same signals)."""
+    """A PoseDocument whose points are ``Keypoints`` of ``layout`` (own undo stack, same signals)."""
 
     def __init__(self, layout: KeypointLayout = FACE68, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, FACE if layout == FACE.layout else replace(FACE, layout=layout))
         self.layout = layout
-        self.detected = self.pose = Keypoints.empty(layout.size)
 
     def mirrored(self) -> Keypoints:
         """The points with left and right swapped about their own centre."""
-        return self.pose.mirrored(self.layout)
+        return Keypoints(self.pose.xy).mirrored(self.layout)
 
     def restore_position(self, index: int) -> tuple[float, float]:
         """Where a hidden point comes back: its detected place, else the centre of the others, else the photo's."""
         if self.detected.present[index]:
-            return tuple(self.detected.xy[index])  # type: ignore[return-value]
-        bounds = self.pose.bounds()
-        if bounds is not None:
-            return (bounds[0] + bounds[2]) / 2.0, (bounds[1] + bounds[3]) / 2.0
-        w, h = self.size
-        return w / 2.0, h / 2.0
+            x, y = self.detected.xy[index]
+            return float(x), float(y)
+        return self.centre()

@@ -33,7 +33,7 @@ from app.timeline.jobs import Job, JobContext, JobProgress, format_seconds
 from core.face_animation import SMOOTHER_TITLES, SMOOTHERS
 
 if TYPE_CHECKING:
-    from app.face.window import FaceWindow
+    from app.face.window import FacePage
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v *.gif);;All files (*)"
 OUT_FILTERS = {".mp4": "MP4 video (*.mp4)", ".gif": "Animated GIF (*.gif)"}
@@ -93,7 +93,7 @@ def drive_job_fn(session: FaceSession, portrait: Portrait, s: DriveSettings) -> 
 class DriveDialog(QDialog):
     """Collects the driving video, output file and options; runs and shows the export of one face window."""
 
-    def __init__(self, window: FaceWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, window: FacePage, parent: QWidget | None = None) -> None:
         super().__init__(parent or window)
         self.setWindowTitle("Drive with Video")
         self.window_ = window
@@ -247,7 +247,7 @@ class DriveDialog(QDialog):
         super().reject()
 
 
-def open_drive_dialog(window: FaceWindow) -> DriveDialog | None:
+def open_drive_dialog(window: FacePage) -> DriveDialog | None:
     """Show ``window``'s Drive with Video dialog (None, and a banner saying why, without a portrait). Without the
     face checkpoint the dialog says the frames come from the landmark mesh warp and names the file to import."""
     if window.portrait is None:
@@ -266,7 +266,7 @@ def open_drive_dialog(window: FaceWindow) -> DriveDialog | None:
     return dialog
 
 
-def default_output(window: FaceWindow) -> str:
+def default_output(window: FacePage) -> str:
     """Where the export goes unless the user says otherwise: beside the portrait, ``<name>_driven.mp4``."""
     path = window.portrait.path if window.portrait is not None else os.path.join(window.folder, "face")
     return os.path.splitext(path)[0] + "_driven.mp4"

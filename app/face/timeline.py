@@ -13,11 +13,11 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QProgressDialog
+from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
+from app.registry import window_action
 from app.timeline.controller import TimelineController
 from app.timeline.export_dialog import ExportDialog
-from app.timeline.install import window_action
 from app.timeline.jobs import Job, JobContext
 from app.timeline.onion import OnionSkin
 from app.timeline.panel import TimelinePanel
@@ -27,7 +27,7 @@ from core.face_layout import FACE68
 
 if TYPE_CHECKING:
     from app.face.sessions import FaceSession, Portrait
-    from app.face.window import FaceWindow
+    from app.face.window import FacePage
 
 EMPTY_HINT = "No keyframes yet: shape the face, then press ◆ Key (K) to record those landmarks here."
 DOCK_HEIGHT = 190
@@ -46,7 +46,7 @@ def face_source(session: FaceSession, portrait: Portrait):  # noqa: ANN201 - an 
 class FaceTimeline(QObject):
     """The timeline dock of one face window (reached as ``window.timeline``)."""
 
-    def __init__(self, win: FaceWindow) -> None:
+    def __init__(self, win: FacePage) -> None:
         super().__init__(win)
         self.win = win
         self.ctl = TimelineController(win.document, win, n_points=FACE68.size)
@@ -61,11 +61,7 @@ class FaceTimeline(QObject):
                                    empty_hint=EMPTY_HINT)
         self.import_job: Job | None = None
         self._progress: QProgressDialog | None = None
-        self.dock = QDockWidget("Timeline", win)
-        self.dock.setObjectName("FaceTimelineDock")
-        self.dock.setWidget(self.panel)
-        win.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        win.resizeDocks([self.dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
+        self.dock = win.add_dock(self.panel, "Timeline", DOCK_HEIGHT)
         self.export_dialog: ExportDialog | None = None
         self.ctl.notice.connect(lambda text: win.statusBar().showMessage(text, 6000))
         self.project = project = ProjectManager(win, self.ctl, recovery="face-autosave")

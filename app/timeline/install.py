@@ -1,15 +1,17 @@
-"""Puts the timeline into a MainWindow: the dock, the onion skin on the canvas, project and animation actions."""
+"""Puts the timeline into the body editor (an app.host.TimelineHost): the dock, the onion skin on the canvas, and
+project and animation actions placed in the window's action registry."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget
 
+from app.host import TimelineHost
+from app.registry import window_action
 from app.timeline.controller import TimelineController
 from app.timeline.export_dialog import ExportDialog
 from app.timeline.jobs import Job, PatientPoster
@@ -18,38 +20,24 @@ from app.timeline.onion import OnionSkin
 from app.timeline.panel import TimelinePanel
 from app.timeline.project import ProjectManager
 
-if TYPE_CHECKING:
-    from app.main_window import MainWindow
-
 DOCK_HEIGHT = 200
-
-
-def window_action(win: QWidget, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:  # noqa: ANN001
-    a = QAction(text, win)
-    if shortcut:
-        a.setShortcut(QKeySequence(shortcut))
-    if tip:
-        a.setToolTip(tip + (f" ({shortcut})" if shortcut else ""))
-        a.setStatusTip(tip)
-    a.triggered.connect(lambda _checked=False: slot())
-    return a
 
 
 class Timeline(QObject):
     """Everything the timeline added to a window (tests and the window reach it as ``window.timeline``)."""
 
-    def __init__(self, win: MainWindow, ctl: TimelineController, onion: OnionSkin, panel: TimelinePanel,
+    def __init__(self, win: TimelineHost, ctl: TimelineController, onion: OnionSkin, panel: TimelinePanel,
                  dock: QDockWidget, project: ProjectManager, actions: dict[str, QAction]) -> None:
-        super().__init__(win)
+        super().__init__(win.canvas)
         self.win, self.ctl, self.onion, self.panel, self.dock = win, ctl, onion, panel, dock
         self.project, self.actions = project, actions
         self.export_dialog: ExportDialog | None = None
         self.motion_dialog: MotionImportDialog | None = None
-        self.poster = PatientPoster(win.client.run_job, self, running=lambda: win.client.running_job)
+        self.poster = PatientPoster(win.run_job, self, running=win.running_job)
         ctl.notice.connect(self._notice)
 
     def _notice(self, text: str) -> None:
-        self.win.statusBar().showMessage(text, 6000)
+        self.win.show_status(text, 6000)
 
     # ----- long jobs ----------------------------------------------------------------------------
     def run_job(self, job: Job) -> bool:
@@ -75,7 +63,8 @@ class Timeline(QObject):
         stem = self.project.path.stem if self.project.path else Path(win.document.path or "animation").stem
         default = os.path.join(win.settings.last_dir(), stem + ".mp4")
         network = bool(win.renderer_name) and not win.renderer_name.startswith("Skeleton warp")
-        dlg = ExportDialog(self.ctl.track, win.document.size, win.renderer_name, default, self.run_job, win,
+        dlg = ExportDialog(self.ctl.track, win.document.size, win.renderer_name, default, self.run_job,
+                           win.dialog_parent(),
                            network=network)
         self.export_dialog = dlg
         dlg.open()
@@ -86,7 +75,7 @@ class Timeline(QObject):
         doc = win.document
         person = (doc.detected if doc.detected.present.any() else doc.pose) if doc.has_photo else None
         dlg = MotionImportDialog(self.run_job, person, keypoint_checkpoints(win), win.settings.detector_backend,
-                                 win.settings.last_dir(), parent=win)
+                                 win.settings.last_dir(), parent=win.dialog_parent())
         dlg.accepted.connect(self._import)
         self.motion_dialog = dlg
         dlg.open()
@@ -98,7 +87,7 @@ class Timeline(QObject):
             self.ctl.set_frame(0)
             self.ctl.set_frame(0, interactive=False)
             n = len(dlg.built)
-            self.win.statusBar().showMessage(f"Imported {dlg.built.length_frames} frames as {n} keyframes.", 8000)
+            self.win.show_status(f"Imported {dlg.built.length_frames} frames as {n} keyframes.", 8000)
 
     def close(self) -> None:
         """At window close: stop playback, then autosave unsaved edits or clear the recovery file (the window's
@@ -107,7 +96,7 @@ class Timeline(QObject):
         self.project.on_close()
 
 
-def keypoint_checkpoints(win: MainWindow) -> list[str]:
+def keypoint_checkpoints(win: TimelineHost) -> list[str]:
     """Imported dance_keypoint checkpoints (for the Motion Extraction Network smoother)."""
     try:
         entries = win.services.find_weights()
@@ -121,49 +110,36 @@ def keypoint_checkpoints(win: MainWindow) -> list[str]:
     return out
 
 
-def install_timeline(win: MainWindow) -> Timeline:
+def install_timeline(win: TimelineHost) -> Timeline:
     """Create the timeline for ``win`` and wire it in (dock, canvas onion skin, File and Export menu entries)."""
-    ctl = TimelineController(win.document, win)
+    ctl = TimelineController(win.document, win.canvas)
     onion = OnionSkin(win.canvas.scene(), ctl)
     project = ProjectManager(win, ctl)
     holder: dict[str, Timeline] = {}  # the actions are made before the Timeline that serves them
+    w = win.dialog_parent()
     acts = {
-        "new": window_action(win, "New Project", lambda: project.new_project(), "Ctrl+N", "Start an empty animation for this photo"),
-        "open": window_action(win, "Open Project…", lambda: project.open_dialog(), "Ctrl+Alt+O", "Open a saved project"),
-        "save": window_action(win, "Save Project", lambda: project.save(), "Ctrl+Shift+P",
+        "new": window_action(w, "New Project", lambda: project.new_project(), "Ctrl+N", "Start an empty animation for this photo"),
+        "open": window_action(w, "Open Project…", lambda: project.open_dialog(), "Ctrl+Alt+O", "Open a saved project"),
+        "save": window_action(w, "Save Project", lambda: project.save(), "Ctrl+Shift+P",
                         "Save the photo, pose and animation as a project file"),
-        "save_as": window_action(win, "Save Project As…", lambda: project.save_as_dialog()),
-        "key": window_action(win, "Key Pose at Playhead", lambda: ctl.add_key(), "K",
+        "save_as": window_action(w, "Save Project As…", lambda: project.save_as_dialog()),
+        "key": window_action(w, "Key Pose at Playhead", lambda: ctl.add_key(), "K",
                        "Record the canvas pose as a keyframe at the timeline's playhead"),
-        "import": window_action(win, "Import Motion…", lambda: holder["t"].show_import(), "Ctrl+I",
+        "import": window_action(w, "Import Motion…", lambda: holder["t"].show_import(), "Ctrl+I",
                           "Take a motion from a video or a folder of OpenPose JSON files"),
-        "export": window_action(win, "Export Animation…", lambda: holder["t"].show_export(), "Ctrl+E",
+        "export": window_action(w, "Export Animation…", lambda: holder["t"].show_export(), "Ctrl+E",
                           "Render the animation to MP4, GIF or PNG frames"),
     }
     panel = TimelinePanel(ctl, onion, [acts["import"], acts["export"]])
-    dock = win.add_timeline_dock(panel, "Timeline")
-    win.resizeDocks([dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
-    _add_menus(win, acts)
-    central = win.centralWidget().layout()
-    central.insertWidget(1, project.recovery_banner)  # under the error banner, above the panes
+    dock = win.add_dock(panel, "Timeline", DOCK_HEIGHT)
+    modes = ("body",)
+    reg = win.registry
+    reg.add_all("file.project", [acts["new"], acts["open"], acts["save"], acts["save_as"]], modes)
+    reg.add_all("file.motion", [acts["import"], acts["export"]], modes)
+    reg.add("edit.timeline", acts["key"], modes)
+    reg.add("export.animation", acts["export"])
+    win.add_banner(project.recovery_banner)  # under the error banner, above the panes
     timeline = Timeline(win, ctl, onion, panel, dock, project, acts)
     holder["t"] = timeline
     return timeline
 
-
-def _add_menus(win: MainWindow, acts: dict[str, QAction]) -> None:
-    file_menu = next((a.menu() for a in win.menuBar().actions() if a.menu() and "File" in a.text()), None)
-    if file_menu is not None:
-        first = file_menu.actions()[0] if file_menu.actions() else None
-        file_menu.insertActions(first, [acts["new"], acts["open"], acts["save"], acts["save_as"]])
-        file_menu.insertSeparator(first)
-        file_menu.insertActions(first, [acts["import"], acts["export"]])
-        file_menu.insertSeparator(first)
-    edit_menu = next((a.menu() for a in win.menuBar().actions() if a.menu() and "Edit" in a.text()), None)
-    if edit_menu is not None:
-        edit_menu.addSeparator()
-        edit_menu.addAction(acts["key"])
-    else:
-        win.addAction(acts["key"])
-    win.acts.export_menu.addSeparator()
-    win.acts.export_menu.addAction(acts["export"])

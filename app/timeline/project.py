@@ -8,11 +8,10 @@ nothing. Autosave writes the recovery file only when there are edits
 since the last save or autosave; closing with unsaved edits writes it once more, a clean close removes
 it, and the next start offers it back in a non-modal strip (Recover / Discard).
 
-The same manager serves the body editor and face mode: its window provides ``document``, ``banner``,
-``title_suffix``, ``project_folder()``, ``project_renderer()`` and ``use_project_photo(...)`` (hand a
-project's photo and pose to the window, which then shows them), and may provide ``open_project_elsewhere``
-for a project of the other layout (a face project opened in the body editor goes to face mode, and back).
-Each window kind has its own recovery file (``recovery``).
+The same manager serves both subjects of the window (body and face): it sees only an app.host.ProjectHost
+(the subject's document, banner, title and status line, ``project_folder()``, ``project_renderer()``,
+``use_project_photo(...)`` and ``open_project_elsewhere`` for a project of the other layout: a face project
+opened in the body editor goes to face mode, and back). Each subject has its own recovery file.
 """
 
 from __future__ import annotations
@@ -21,18 +20,15 @@ import datetime as _dt
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
+from app.host import ProjectHost
 from app.timeline.controller import TimelineController
 from app.worker import user_message
 from core.animation.keyframes import Track
-
-if TYPE_CHECKING:
-    from app.main_window import MainWindow
 
 AUTOSAVE_MS = 60_000
 PROJECT_FILTER = "GFLA Pose Studio project (*.gflaproj);;All files (*)"
@@ -66,9 +62,9 @@ class ProjectManager(QObject):
 
     pathChanged = Signal()
 
-    def __init__(self, win: MainWindow, ctl: TimelineController, recovery: str = "autosave") -> None:
-        super().__init__(win)
-        self.win, self.ctl, self.recovery = win, ctl, recovery
+    def __init__(self, host: ProjectHost, ctl: TimelineController, recovery: str = "autosave") -> None:
+        super().__init__(host if isinstance(host, QObject) else None)
+        self.win, self.ctl, self.recovery = host, ctl, recovery
         self.recovery_what = "work"  # what the recovery offer calls it ("face animation work" in face mode)
         self.path: Path | None = None
         self.autosave_enabled = False
@@ -84,10 +80,10 @@ class ProjectManager(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(AUTOSAVE_MS)
         self._timer.timeout.connect(self.autosave_now)
-        stack = win.document.undo_stack
+        stack = host.document.undo_stack
         stack.indexChanged.connect(self._bump)
         stack.cleanChanged.connect(self._on_clean_changed)
-        win.document.photoChanged.connect(self._on_photo)
+        host.document.photoChanged.connect(self._on_photo)
 
     # ----- state --------------------------------------------------------------------------------
     @property
@@ -99,7 +95,7 @@ class ProjectManager(QObject):
         self._revision += 1
 
     def _on_clean_changed(self, _clean: bool) -> None:
-        if shiboken6.isValid(self.win):  # the undo stack also reports while the window is being destroyed
+        if not isinstance(self.win, QObject) or shiboken6.isValid(self.win):  # also reported while it is destroyed
             self._update_title()
 
     def _update_title(self) -> None:
@@ -110,8 +106,7 @@ class ProjectManager(QObject):
             name = os.path.basename(doc.path)
         else:
             name = "Untitled"
-        self.win.setWindowTitle(f"{name}[*] — {self.win.title_suffix}")
-        self.win.setWindowModified(self.dirty)
+        self.win.set_title(f"{name}[*] — {self.win.subject.title_suffix}", self.dirty)
 
     def _photo_file(self) -> Path | None:
         p = self.win.document.path
@@ -128,7 +123,7 @@ class ProjectManager(QObject):
 
     # ----- New / Open / Save ----------------------------------------------------------------------
     def _ask_discard(self, what: str) -> bool:
-        answer = QMessageBox.question(self.win, "Unsaved changes", f"The animation has unsaved changes. {what} anyway?",
+        answer = QMessageBox.question(self.win.dialog_parent(), "Unsaved changes", f"The animation has unsaved changes. {what} anyway?",
                                       QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Discard
 
@@ -146,7 +141,7 @@ class ProjectManager(QObject):
 
     def open_dialog(self) -> None:
         start = str(self.path.parent) if self.path else self.win.project_folder()
-        path, _ = QFileDialog.getOpenFileName(self.win, "Open a project", start, PROJECT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.win.dialog_parent(), "Open a project", start, PROJECT_FILTER)
         if path:
             self.open_project(path)
 
@@ -166,12 +161,7 @@ class ProjectManager(QObject):
             self.win.banner.show_error(f"Could not open the project: {user_message(exc)}")
             return False
         if project.track.n_points != self.ctl.track.n_points:  # a face project in the body editor, or back
-            elsewhere = getattr(self.win, "open_project_elsewhere", None)
-            if elsewhere is not None:
-                return bool(elsewhere(path))  # that window asks about its own unsaved changes
-            kind = "a face" if project.layout == "face68" else "a body"
-            self.win.banner.show_error(f"Could not open the project: {Path(path).name} is {kind} project")
-            return False
+            return self.win.open_project_elsewhere(path)  # that subject asks about its own unsaved changes
         if ask and self.dirty and not self.confirm_discard("Open another project"):
             return False
         self._pending = project
@@ -218,7 +208,7 @@ class ProjectManager(QObject):
             return False
         doc = self.win.document
         default = self.path or Path(self.win.project_folder()) / (Path(doc.path or "pose").stem + ".gflaproj")
-        path, _ = QFileDialog.getSaveFileName(self.win, "Save the project", str(default), PROJECT_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self.win.dialog_parent(), "Save the project", str(default), PROJECT_FILTER)
         return self.save_as(path) if path else False
 
     def save_as(self, path: str | os.PathLike) -> bool:
@@ -239,7 +229,7 @@ class ProjectManager(QObject):
             self.win.banner.show_error(f"Could not save the project: {user_message(exc)}")
             return False
         self._set_path(target.resolve())
-        self.win.statusBar().showMessage(f"Saved {target}", 10000)
+        self.win.show_status(f"Saved {target}", 10000)
         return True
 
     # ----- autosave and recovery ------------------------------------------------------------------
@@ -264,7 +254,7 @@ class ProjectManager(QObject):
         try:
             autosave(self.current(), origin=self.path, name=self.recovery)
         except Exception as exc:
-            self.win.statusBar().showMessage(f"Autosave failed: {user_message(exc)}", 10000)
+            self.win.show_status(f"Autosave failed: {user_message(exc)}", 10000)
             return False
         self._autosaved = self._revision
         return True
