@@ -1,4 +1,4 @@
-"""The editor window: one QMainWindow whose subjects (body, face: core.subjects) are tabs; the body subject's
+"""The editor window: one QMainWindow whose subjects (body, face: core.subjects) are switchable pages; the body subject's
 canvas, result pane, pose dock and status bar are wired to the render worker here, face mode is app.face.window."""
 
 from __future__ import annotations
@@ -40,13 +40,13 @@ HELP = (
     "Keys: click a joint, then arrows nudge it (Shift: 10×) · Delete hides it · Ctrl+Z / Ctrl+Shift+Z undo and redo · "
     "M mirrors · Ctrl+R resets · Ctrl+1/2/3 switch the result view. "
     "Timeline: K keys the pose at the playhead · Space plays · drag a ◆ to move a keyframe · click or drag the strip to scrub. "
-    "The Face tab edits a portrait's 68 landmarks the same way."
+    "The Face mode (toolbar, left) edits a portrait's 68 landmarks the same way."
 )
 
 
 class MainWindow(QMainWindow):
     """The one document window: the body subject (a photo, its editable pose, the re-rendered result) and the face
-    subject (``face_page``) as tabs sharing the menus, banner, status bar and worker thread."""
+    subject (``face_page``) as pages sharing the menus, banner, status bar and worker thread."""
 
     subject = BODY
     title_suffix = BODY.title_suffix
@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addWidget(self.banner)
-        layout.addWidget(self.modes.tabs, 1)
+        layout.addWidget(self.modes.stack, 1)
         self.setCentralWidget(central)
 
     def _connect(self) -> None:
@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         return self.client.running_job
 
     def show_subject(self, kind: str) -> None:
-        """Switch the window to the ``kind`` subject's tab ("body", "face")."""
+        """Switch the window to the ``kind`` subject ("body", "face")."""
         self.modes.show(kind)
 
     def set_title(self, title: str, modified: bool) -> None:

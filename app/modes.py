@@ -1,24 +1,31 @@
-"""The window's subjects as tabs of one QMainWindow: switching the tab switches the menus' actions (action registry),
-the toolbar, the docks and the window title to that subject's (body or face)."""
+"""The window's subjects (body, face) as pages of one QMainWindow, chosen with the Body | Face switch at the left of
+the toolbar row: switching shows that subject's page, menu actions (action registry), toolbar, docks and title."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QToolBar, QWidget
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QStackedWidget, QToolBar, QWidget
 
 from app.registry import ActionRegistry
 from core.subjects import SUBJECTS
 
 
 class SubjectTabs(QObject):
-    """One tab per subject; the current tab's actions, toolbar, docks and title are the window's."""
+    """One page per subject; the current page's actions, toolbar, docks and title are the window's."""
 
     def __init__(self, window: QMainWindow, registry: ActionRegistry, panels: QMenu) -> None:
         super().__init__(window)
         self.window, self.registry, self.panels = window, registry, panels
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.tabs.currentChanged.connect(lambda _index: self._apply())
+        self.stack = QStackedWidget()
+        self.stack.currentChanged.connect(lambda _index: self._apply())
+        self.switch = QToolBar("Mode", window)
+        self.switch.setObjectName("ModeToolbar")
+        self.switch.setMovable(False)
+        self.switch.setStyleSheet("QToolButton:checked {background:#2d6cdf; color:white; border-radius:3px;}")
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.switch)
+        self._group = QActionGroup(self)
+        self.switch_actions: dict[str, QAction] = {}
         self._kinds: list[str] = []
         self._toolbars: dict[str, QToolBar] = {}
         self._docks: dict[str, list[QDockWidget]] = {}
@@ -27,16 +34,23 @@ class SubjectTabs(QObject):
     @property
     def current(self) -> str:
         """The kind of the subject shown ("body", "face")."""
-        index = self.tabs.currentIndex()
+        index = self.stack.currentIndex()
         return self._kinds[index] if 0 <= index < len(self._kinds) else ""
 
     def add(self, kind: str, page: QWidget, toolbar: QToolBar) -> None:
-        """Add ``kind``'s page as a tab, its toolbar under the menu bar (shown while it is current)."""
+        """Add ``kind``'s page and its switch button, its toolbar under the menu bar (shown while it is current)."""
         self._kinds.append(kind)
         self._toolbars[kind] = toolbar
         self._titles.setdefault(kind, (SUBJECTS[kind].title_suffix, False))
         self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
-        self.tabs.addTab(page, f"{SUBJECTS[kind].title} — {SUBJECTS[kind].photo_header.split(' — ')[0].lower()}")
+        self.stack.addWidget(page)
+        action = QAction(SUBJECTS[kind].title, self)
+        action.setCheckable(True)
+        action.setToolTip(f"Edit {'a portrait' if kind == 'face' else 'a photo of a person'} ({SUBJECTS[kind].title} mode)")
+        action.triggered.connect(lambda _checked=False, k=kind: self.show(k))
+        self._group.addAction(action)
+        self.switch.addAction(action)
+        self.switch_actions[kind] = action
         self._apply()
 
     def add_dock(self, widget: QWidget, title: str, height: int, kind: str,
@@ -61,8 +75,8 @@ class SubjectTabs(QObject):
     def show(self, kind: str) -> None:
         """Make ``kind`` the current subject (its page shown again if it was closed)."""
         index = self._kinds.index(kind)
-        self.tabs.setCurrentIndex(index)
-        page = self.tabs.widget(index)
+        self.stack.setCurrentIndex(index)
+        page = self.stack.widget(index)
         if not page.isVisible() and self.window.isVisible():
             page.show()
         self._apply()
@@ -79,6 +93,8 @@ class SubjectTabs(QObject):
 
     def _apply(self) -> None:
         kind = self.current
+        if kind in self.switch_actions:
+            self.switch_actions[kind].setChecked(True)
         self.registry.set_mode(kind)
         for other, toolbar in self._toolbars.items():
             toolbar.setVisible(other == kind)

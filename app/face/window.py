@@ -1,6 +1,6 @@
 """Face mode: the window's page for the face subject (core.subjects.FACE), editing a portrait's 68 landmarks.
 
-It is one page of the editor window (its Face tab), not a window of its own: the window's banner, status bar,
+It is one page of the editor window (Face in its mode switch), not a window of its own: the window's banner, status bar,
 menus (actions registered for the "face" subject) and worker thread serve it. Its document holds the
 session (core.session: the portrait once, the typed landmarks, the newest-result-wins stamps). Every drag
 move shows a landmark mesh warp preview (on a copy of at most 768 px); when the landmarks settle, the face
