@@ -181,4 +181,5 @@ def test_unsaved_face_work_is_offered_back_at_the_next_start(qtbot, face_window,
         assert editor.face_tools.offer_recovery() and face_window.isVisible()
         assert project.recovery_banner.isVisible() and "unsaved face animation work" in project.recovery_banner.label.text()
     finally:
+        project.autosave_enabled = False  # closing the window at teardown must not write it again
         clear_recovery("face-autosave")

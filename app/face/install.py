@@ -42,6 +42,7 @@ class FaceTools:
         """Face mode, shown (its autosave runs again if closing it had stopped it)."""
         page = self._page()
         self.host.show_subject(FACE.kind)
+        page.ended = False
         page.timeline.project.resume_autosave()
         return page
 

@@ -64,6 +64,7 @@ class FacePage(QWidget):
         self.banner: Banner = host.banner
         self.folder = host.settings.last_dir()
         self.drive_after_open = False  # open Drive with Video… once the portrait being detected is open
+        self.ended = False  # closed (face mode ended) and not shown again since
         self.document = KeypointDocument(FACE68, self)
         self.canvas = PoseCanvas(self.document, layout=FACE68)
         self.canvas.empty_text = FACE.empty_text
@@ -302,8 +303,10 @@ class FacePage(QWidget):
         """Ending face mode (the window closing): exports stop, unsaved work goes to face mode's recovery file."""
         from app.face.drive import DriveDialog
 
-        for dialog in self.findChildren(DriveDialog):
-            dialog.cancel()  # a running export stops and leaves no file
-        self.timeline.close()
-        self.jobs.close()
+        if not self.ended:  # once per showing: the window closing after the page did writes no second recovery file
+            for dialog in self.findChildren(DriveDialog):
+                dialog.cancel()  # a running export stops and leaves no file
+            self.timeline.close()
+            self.jobs.close()
+        self.ended = True
         super().closeEvent(event)
