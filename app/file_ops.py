@@ -123,3 +123,25 @@ def save(win: SaveHost, kind: str, path: str) -> bool:
     w, h = doc.size
     return try_write(win.banner, win.show_status,
                      lambda: services.save_image(path, services.draw_skeleton(doc.pose, (h, w))), path)
+
+
+def apply_pose_file(win: SaveHost, path: str) -> bool:
+    """Apply the pose in an OpenPose JSON file as one undo step.
+
+    A file made for a frame of the photo's size (its canvas_width/height match) is applied as it is;
+    any other is scaled and placed onto the person (core.animation.retarget: body-segment lengths
+    and the hips/ankles anchor of the detected pose).
+    """
+    doc = win.document
+    if not doc.has_photo:
+        return False
+    try:
+        pose = win.services.read_pose_json(path)
+        if win.services.pose_canvas_size(path) != doc.size:
+            person = doc.detected if doc.detected.present.any() else doc.pose
+            pose = win.services.fit_pose(pose, person)
+    except Exception as exc:
+        win.banner.show_error(f"Could not apply the pose from {os.path.basename(path)}: {user_message(exc)}")
+        return False
+    doc.commit(pose, "Apply pose from file")
+    return True

@@ -12,12 +12,13 @@ from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QVBoxLayout, QW
 from app import file_ops
 from app.actions import build_menus, build_toolbar, create_actions, fill_recent_menu, fill_renderer_menu
 from app.banner import Banner
+from app.body_rendering import BodyRendering
 from app.canvas import PoseCanvas
 from app.document import PoseDocument
 from app.face.install import install_face_tools
 from app.face.window import FacePage
 from app.modes import SubjectTabs
-from app.panels import HintBar, RenderStatus, editing_panes, header_label
+from app.panels import HELP, HintBar, RenderStatus, editing_panes, header_label
 from app.pose_dock import PoseDock
 from app.preferences import PreferencesDialog
 from app.registry import ActionRegistry
@@ -28,20 +29,10 @@ from app.settings import Settings
 from app.timeline.install import install_timeline
 from app.timeline.jobs import Job
 from app.tools_finetune import install_finetune
-from app.worker import Photo, RenderOutcome, user_message
 from core.points import PointSet
 from core.project_file import RendererSettings
 from core.skeleton import Pose, joint_label
 from core.subjects import BODY, FACE
-
-HELP = (
-    "Mouse: drag a joint to move it · hover to see its name · wheel zooms about the cursor · "
-    "middle button or Space+drag pans · right-click a joint to hide it or restore hidden ones. "
-    "Keys: click a joint, then arrows nudge it (Shift: 10×) · Delete hides it · Ctrl+Z / Ctrl+Shift+Z undo and redo · "
-    "M mirrors · Ctrl+R resets · Ctrl+1/2/3 switch the result view. "
-    "Timeline: K keys the pose at the playhead · Space plays · drag a ◆ to move a keyframe · click or drag the strip to scrub. "
-    "The Face mode (toolbar, left) edits a portrait's 68 landmarks the same way."
-)
 
 
 class MainWindow(QMainWindow):
@@ -104,13 +95,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _connect(self) -> None:
-        c = self.client
-        c.photoReady.connect(self._on_photo_ready)
-        c.photoFailed.connect(self._on_photo_failed)
-        c.rendered.connect(self._on_rendered)
-        c.failed.connect(self.banner.show_error)
-        c.rendererChanged.connect(self._on_renderer_changed)
-        c.busy.connect(self._on_busy)
+        self.rendering = BodyRendering(self)  # the render worker's answers, shown in this window
         self.document.poseChanged.connect(self._on_pose_changed)
         self.canvas.hoveredJointChanged.connect(self._on_hover)
         self.canvas.dragFinished.connect(self._hint_done)
@@ -181,30 +166,6 @@ class MainWindow(QMainWindow):
         if self.document.has_photo:
             self.client.detect_again(self.settings.detector_backend)
 
-    @Slot(object)
-    def _on_photo_ready(self, photo: Photo) -> None:
-        doc = self.document
-        if photo.redetected and doc.has_photo and photo.path == doc.path:
-            doc.detected = photo.pose
-            doc.commit(photo.pose, "Detect pose")
-            self.client.request_render(doc.pose, settled=True)  # the source changed: render again
-            return
-        self.result_view.set_photo(photo.image)
-        doc.set_photo(photo.path, photo.image, photo.pose)
-        if photo.remember:
-            self.settings.add_recent(photo.path)
-        self.set_title(f"{os.path.basename(photo.path)} — {BODY.title_suffix}", False)
-        found = int(photo.pose.present.sum())
-        if found < len(photo.pose.present):
-            self.statusBar().showMessage(
-                f"Found {found} of {len(photo.pose.present)} joints; restore missing ones in the Pose panel.", 8000
-            )
-
-    @Slot(str, str)
-    def _on_photo_failed(self, path: str, message: str) -> None:
-        keep = " The previous photo stays open." if self.document.has_photo else ""
-        self.banner.show_error(f"Could not open {os.path.basename(path)}: {message}{keep}")
-
     # ----- pose edits -------------------------------------------------------------------
     def mirror(self) -> None:
         if self.document.has_photo:
@@ -222,25 +183,8 @@ class MainWindow(QMainWindow):
             self.apply_pose_file(path)
 
     def apply_pose_file(self, path: str) -> bool:
-        """Apply the pose in an OpenPose JSON file as one undo step.
-
-        A file made for a frame of the photo's size (its canvas_width/height match) is applied as it is;
-        any other is scaled and placed onto the person (core.animation.retarget: body-segment lengths
-        and the hips/ankles anchor of the detected pose).
-        """
-        doc = self.document
-        if not doc.has_photo:
-            return False
-        try:
-            pose = self.services.read_pose_json(path)
-            if self.services.pose_canvas_size(path) != doc.size:
-                person = doc.detected if doc.detected.present.any() else doc.pose
-                pose = self.services.fit_pose(pose, person)
-        except Exception as exc:
-            self.banner.show_error(f"Could not apply the pose from {os.path.basename(path)}: {user_message(exc)}")
-            return False
-        doc.commit(pose, "Apply pose from file")
-        return True
+        """Apply the pose in an OpenPose JSON file as one undo step (app.file_ops.apply_pose_file)."""
+        return file_ops.apply_pose_file(self, path)
 
     @Slot(bool)
     def _on_pose_changed(self, interactive: bool) -> None:
@@ -257,30 +201,6 @@ class MainWindow(QMainWindow):
     def _hint_done(self) -> None:
         self.hint.hide()
         self.settings.hint_done = True
-
-    # ----- rendering --------------------------------------------------------------------
-    @Slot(object)
-    def _on_rendered(self, outcome: RenderOutcome) -> None:
-        self.result_view.set_result(outcome.result)
-        text = f"Result — {outcome.renderer}"
-        if not outcome.network and self.renderer_name and self.renderer_name != outcome.renderer:
-            text += f" (quick preview; {self.renderer_name} renders when you let go)"
-        self.result_header.setText(text)
-        self.render_status.set_time(outcome.milliseconds)
-        self.pose_dock.set_render_time(outcome.milliseconds)
-
-    @Slot(str, str)
-    def _on_renderer_changed(self, name: str, device: str) -> None:
-        self.renderer_name, self.device = name, device
-        self.render_status.set_renderer(name, device)
-        self.pose_dock.set_renderer(name, device)
-
-    @Slot(str)
-    def _on_busy(self, text: str) -> None:
-        self.render_status.set_busy(text)
-        if text and not self.document.has_photo:
-            self.result_view.placeholder = text
-            self.result_view.update()
 
     def choose_renderer(self, checkpoint: str | None) -> None:
         self.settings.checkpoint = checkpoint

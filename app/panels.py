@@ -17,6 +17,14 @@ from PySide6.QtWidgets import (
 
 HINT = ("Drag a joint to re-pose the person — the result on the right follows. Shift+drag moves the whole skeleton. "
         "Scroll to zoom, right-click a joint to hide it.")
+HELP = (
+    "Mouse: drag a joint to move it · hover to see its name · wheel zooms about the cursor · "
+    "middle button or Space+drag pans · right-click a joint to hide it or restore hidden ones. "
+    "Keys: click a joint, then arrows nudge it (Shift: 10×) · Delete hides it · Ctrl+Z / Ctrl+Shift+Z undo and redo · "
+    "M mirrors · Ctrl+R resets · Ctrl+1/2/3 switch the result view. "
+    "Timeline: K keys the pose at the playhead · Space plays · drag a ◆ to move a keyframe · click or drag the strip to "
+    "scrub. Face mode (the Body | Face switch, left of the toolbar) edits a portrait's 68 landmarks the same way."
+)
 
 
 class HintBar(QFrame):

@@ -1,4 +1,5 @@
-"""Face mode's files: the portrait to open, the result image, the landmarks JSON and the face checkpoint import,
+"""Face mode's files and framing: the portrait to open (and the box the canvas opens zoomed on), the result image,
+the landmarks JSON and the face checkpoint import,
 each behind one dialog helper (app.file_ops) and reporting to the page's banner and status bar."""
 
 from __future__ import annotations
@@ -6,6 +7,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from app.canvas import Keypoints
 from app.file_ops import ask_file, try_write
@@ -17,6 +20,15 @@ if TYPE_CHECKING:
     from app.face.window import FacePage
 
 CHECKPOINT_FILTER = "Checkpoints (*.pth *.pt *.safetensors);;All files (*)"
+FACE_VIEW_SCALE = 1.9  # the canvas opens zoomed on the face: this many times its size
+
+
+def face_view_box(landmarks: np.ndarray, scale: float = FACE_VIEW_SCALE) -> tuple[float, float, float, float]:
+    """A square around the landmarks, ``scale`` times their larger side, raised a little to show the forehead."""
+    lo, hi = np.nanmin(landmarks, axis=0), np.nanmax(landmarks, axis=0)
+    side = scale * float(max(hi - lo))
+    cx, cy = (lo + hi) / 2.0 - np.array([0.0, 0.1 * float(hi[1] - lo[1])])
+    return cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2
 
 
 def _stem(page: FacePage) -> str:
@@ -115,5 +127,3 @@ def dialog_actions(page: FacePage) -> dict[str, Callable[[], None]]:
             "load_landmarks": load_landmarks_dialog, "import_checkpoint": import_checkpoint_dialog}
 
 
-def import_checkpoint_dialog(page: FacePage) -> None:
-    dialog_actions(page)["import_checkpoint"]()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QStatusBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QStatusBar, QVBoxLayout, QWidget
 
 from app.banner import Banner
 from app.canvas import Keypoints, PoseCanvas
@@ -25,6 +25,7 @@ from app.face.actions import FaceActions
 from app.face.document import KeypointDocument
 from app.face.image_pane import ImagePane
 from app.face.jobs import FaceJobs
+from app.face.page_files import face_view_box
 from app.face.sessions import FaceSession, Portrait, Rendered, checkpoint_problem, load_portrait
 from app.face.timeline import FaceTimeline
 from app.host import PageHost
@@ -38,18 +39,9 @@ if TYPE_CHECKING:
     from app.face.drive import DriveDialog
     from app.timeline.jobs import Job
 
-FACE_VIEW_SCALE = 1.9  # the canvas opens zoomed on the face: this many times its size
 CHECKPOINT_TEXT = ("Results come from the landmark mesh warp (no checkpoint). For the GFLA face network, import "
                    "latest_net_G.pth from the published face_checkpoints with File ▸ Import Face Checkpoint… "
                    "(or `python main.py weights import PATH`; see weights/README.md).")
-
-
-def face_view_box(landmarks: np.ndarray, scale: float = FACE_VIEW_SCALE) -> tuple[float, float, float, float]:
-    """A square around the landmarks, ``scale`` times their larger side, raised a little to show the forehead."""
-    lo, hi = np.nanmin(landmarks, axis=0), np.nanmax(landmarks, axis=0)
-    side = scale * float(max(hi - lo))
-    cx, cy = (lo + hi) / 2.0 - np.array([0.0, 0.1 * float(hi[1] - lo[1])])
-    return cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2
 
 
 class FacePage(QWidget):
@@ -102,7 +94,7 @@ class FacePage(QWidget):
     def show_status(self, text: str, timeout_ms: int = 0) -> None:
         self.host.statusBar().showMessage(text, timeout_ms)
 
-    def add_dock(self, widget: QWidget, title: str, height: int = 0):  # noqa: ANN201 - QDockWidget
+    def add_dock(self, widget: QWidget, title: str, height: int = 0) -> QDockWidget:
         return self.host.add_dock(widget, title, height, FACE.kind)
 
     def dialog_parent(self) -> QWidget:
@@ -283,9 +275,6 @@ class FacePage(QWidget):
         return True
 
     # ----- the face checkpoint and files (app.face.page_files) ------------------------------
-    def import_checkpoint_dialog(self) -> None:
-        page_files.import_checkpoint_dialog(self)
-
     def import_checkpoint(self, path: str) -> Job | None:
         """Check ``path`` strictly as the face network and import it (in the worker); the face renders with it."""
         return page_files.import_checkpoint(self, path)

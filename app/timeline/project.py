@@ -22,39 +22,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from app.host import ProjectHost
 from app.timeline.controller import TimelineController
+from app.timeline.recovery_banner import RecoveryBanner
 from app.worker import user_message
 from core.animation.keyframes import Track
 
 AUTOSAVE_MS = 60_000
 PROJECT_FILTER = "GFLA Pose Studio project (*.gflaproj);;All files (*)"
-
-
-class RecoveryBanner(QFrame):
-    """'Recover the unsaved animation from your last session?' with Recover and Discard buttons."""
-
-    recover = Signal()
-    discard = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setStyleSheet("RecoveryBanner {background:#23442c; border:1px solid #3f8a55; border-radius:4px;} "
-                           "QLabel {color:#eafff0;}")
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.recover_button, self.discard_button = QPushButton("Recover"), QPushButton("Discard")
-        self.recover_button.clicked.connect(self.recover)
-        self.discard_button.clicked.connect(self.discard)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(10, 4, 6, 4)
-        row.addWidget(self.label, 1)
-        row.addWidget(self.recover_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        row.addWidget(self.discard_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.hide()
 
 
 class ProjectManager(QObject):
