@@ -36,7 +36,7 @@ class BodyRendering(QObject):
         if photo.redetected and doc.has_photo and photo.path == doc.path:
             doc.detected = photo.pose
             doc.commit(photo.pose, "Detect pose")
-            self.win.client.request_render(doc.pose, settled=True)  # the source changed: render again
+            self.win.client.request_render(doc.body_pose(), settled=True)  # the source changed: render again
             return
         self.win.result_view.set_photo(photo.image)
         doc.set_photo(photo.path, photo.image, photo.pose)

@@ -8,9 +8,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from app.canvas.commands import SetPoseCommand
+from core.errors import PoseError
+from core.keypoints import Keypoints
 from core.points import PointSet
 from core.session import EditingSession
-from core.skeleton import LIMBS
+from core.skeleton import LIMBS, Pose
 from core.subjects import BODY, Subject
 
 
@@ -40,17 +42,24 @@ class PoseDocument(QObject):
         return None if self.session.photo is None else self.session.photo.image
 
     @property
-    def pose(self) -> PointSet:
+    def pose(self) -> Pose | Keypoints:
         """The points being edited, of the subject's type (core.skeleton.Pose or core.keypoints.Keypoints)."""
         return self.session.points
 
     @property
-    def detected(self) -> PointSet:
+    def detected(self) -> Pose | Keypoints:
         return self.session.detected
 
     @detected.setter
     def detected(self, points: PointSet) -> None:
         self.session.detected = self.session.make_points(points)
+
+    def body_pose(self) -> Pose:
+        """The points as a body Pose (the body subject's type); PoseError for another subject's document."""
+        points = self.session.points
+        if not isinstance(points, Pose):
+            raise PoseError(f"the {self.subject.kind} subject's points are not a body pose")
+        return points
 
     @property
     def has_photo(self) -> bool:
@@ -81,7 +90,8 @@ class PoseDocument(QObject):
             if pose != self.pose:
                 self.set_pose(pose)
             return
-        self.undo_stack.push(SetPoseCommand(self, before, pose, text, merge_key))
+        # SetPoseCommand (app/canvas) is annotated with Pose but stores and restores any point set of the document
+        self.undo_stack.push(SetPoseCommand(self, before, pose, text, merge_key))  # pyright: ignore[reportArgumentType]
 
     def move_joint(self, index: int, xy: tuple[float, float] | None, text: str, merge_key: object = None) -> None:
         self.commit(self.pose.with_joint(index, xy), text, merge_key=merge_key)

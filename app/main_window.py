@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self.timeline = install_timeline(self)  # the dock, onion skin, project and animation actions
         self.finetune_action = install_finetune(self)  # Tools → Fine-tune on a Video…
         self.face_page = FacePage(self)
-        self.modes.add(FACE.kind, self.face_page, self.face_page.actions.toolbar)
+        self.modes.add(FACE.kind, self.face_page, self.face_page.acts.toolbar)
         self.face_tools = install_face_tools(self, lambda: self.face_page)  # File → Open Portrait (Face Mode)…
         self.modes.show(BODY.kind)
 
@@ -169,9 +169,7 @@ class MainWindow(QMainWindow):
     # ----- pose edits -------------------------------------------------------------------
     def mirror(self) -> None:
         if self.document.has_photo:
-            pose = self.document.pose
-            assert isinstance(pose, Pose)  # the body subject's points
-            self.document.commit(pose.mirrored(), "Mirror pose")
+            self.document.commit(self.document.body_pose().mirrored(), "Mirror pose")
 
     def reset_pose(self) -> None:
         if self.document.has_photo:
@@ -189,7 +187,7 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def _on_pose_changed(self, interactive: bool) -> None:
         if self.document.has_photo:
-            self.client.request_render(self.document.pose, settled=not interactive)
+            self.client.request_render(self.document.body_pose(), settled=not interactive)
 
     @Slot(int)
     def _on_hover(self, index: int) -> None:

@@ -77,7 +77,7 @@ class SubjectTabs(QObject):
         index = self._kinds.index(kind)
         self.stack.setCurrentIndex(index)
         page = self.stack.widget(index)
-        if not page.isVisible() and self.window.isVisible():
+        if page is not None and not page.isVisible() and self.window.isVisible():
             page.show()
         self._apply()
 

@@ -75,7 +75,8 @@ class Settings:
         value = self.store.value("files/recent", [])
         if isinstance(value, str):
             value = [value] if value else []
-        return [str(v) for v in (value or [])][:MAX_RECENT]
+        items = value if isinstance(value, (list, tuple)) else []
+        return [str(v) for v in items][:MAX_RECENT]
 
     def add_recent(self, path: str) -> None:
         path = os.path.abspath(path)

@@ -16,9 +16,10 @@ import numpy as np
 
 from core.errors import PoseError
 from core.keypoints import Keypoints
-from core.points import PointSet
 from core.skeleton import Pose
 from core.subjects import Subject
+
+Points = Pose | Keypoints  # a point set typed by its layout: body joints or face landmarks
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,7 +41,7 @@ class RenderRequest:
 
     stamp: int
     revision: int
-    points: PointSet
+    points: Points
     preview: bool
 
 
@@ -53,25 +54,27 @@ class EditingSession:
         self.subject = subject
         self.layout = subject.layout
         self.photo: Photo | None = None
-        self.detected: PointSet = self.empty_points()
-        self.points: PointSet = self.detected
+        self.detected: Points = self.empty_points()
+        self.points: Points = self.detected
         self.revision = 0  # bumped by every change of ``points``
         self._stamp = 0  # the newest request's number
         self._shown = 0  # the stamp of the result on screen
         self._settled_revision = -1  # the revision the shown settled result was made from
 
     # ----- typed point sets -----------------------------------------------------------------
-    def empty_points(self) -> PointSet:
+    def empty_points(self) -> Points:
         """Every point hidden, of the subject's type."""
         return self.make_points(np.full((self.layout.size, 2), np.nan))
 
-    def make_points(self, xy: object) -> PointSet:
+    def make_points(self, xy: object) -> Points:
         """``xy`` ((N, 2) array or a point set) as the subject's point type; PoseError when it is not N points."""
         kind = Pose if self.layout.name == "body18" else Keypoints
         arr = np.asarray(getattr(xy, "xy", xy), dtype=np.float64)
         if arr.shape != (self.layout.size, 2):
             raise PoseError(f"a {self.layout.name} point set has {self.layout.size} (x, y) points, got {arr.shape}")
-        return xy if isinstance(xy, kind) else kind(arr)
+        if isinstance(xy, kind):
+            return xy
+        return Pose(arr) if kind is Pose else Keypoints(arr)
 
     # ----- the photo and edits --------------------------------------------------------------
     @property

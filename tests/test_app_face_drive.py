@@ -53,7 +53,7 @@ def face_window(qtbot, weights_store, editor, tmp_path, monkeypatch):
 
 def drive(window, driving: Path, out: Path, smooth: str = "savgol", whole: bool = True):
     """Open the dialog through the window's action and fill it in as a user would."""
-    window.actions.drive.trigger()
+    window.acts.drive.trigger()
     from app.face.drive import DriveDialog
 
     dialog = window.findChild(DriveDialog)

@@ -32,7 +32,7 @@ class ImagePane(QWidget):
 
     def set_image(self, rgb: np.ndarray | None) -> None:
         self._rgb = None if rgb is None else np.array(rgb, dtype=np.uint8)
-        self._qimage = None if rgb is None else rgb_to_qimage(self._rgb)
+        self._qimage = None if self._rgb is None else rgb_to_qimage(self._rgb)
         self.update()
 
     def set_region(self, region: tuple[float, float, float, float] | None) -> None:
@@ -42,7 +42,9 @@ class ImagePane(QWidget):
         self.update()
 
     def source_rect(self) -> QRectF:
-        """The part of the current image that is drawn, in its pixels."""
+        """The part of the current image that is drawn, in its pixels (empty without one)."""
+        if self._qimage is None:
+            return QRectF()
         w, h = self._qimage.width(), self._qimage.height()
         if self.region is None:
             return QRectF(0, 0, w, h)

@@ -38,7 +38,8 @@ def face_source(session: FaceSession, portrait: Portrait):  # noqa: ANN201 - an 
 
     def pick(_ctx: JobContext, network: bool) -> tuple[Any, Any, tuple[int, int]]:
         renderer, _missing = session.pick(network)
-        return renderer, session.source(renderer, portrait), portrait.image.shape[:2]
+        h, w = portrait.image.shape[:2]
+        return renderer, session.source(renderer, portrait), (h, w)
 
     return pick
 

@@ -76,8 +76,8 @@ class FacePage(QWidget):
             bar.valueChanged.connect(self._follow_canvas)  # zoom and pan move the scroll bars
             bar.rangeChanged.connect(self._follow_canvas)
         self.timeline = FaceTimeline(self)
-        self.actions = FaceActions(self, host.registry)
-        self.canvas.extra_actions = [self.actions.mirror, self.actions.reset]
+        self.acts = FaceActions(self, host.registry)
+        self.canvas.extra_actions = [self.acts.mirror, self.acts.reset]
         hint = header_label(FACE.hint)
         hint.setWordWrap(True)
         hint.setStyleSheet("color:#444; padding:2px 4px;")

@@ -19,6 +19,7 @@ from app.timeline.motion_dialog import MotionImportDialog
 from app.timeline.onion import OnionSkin
 from app.timeline.panel import TimelinePanel
 from app.timeline.project import ProjectManager
+from core.skeleton import Pose
 
 DOCK_HEIGHT = 200
 
@@ -73,7 +74,8 @@ class Timeline(QObject):
     def show_import(self) -> MotionImportDialog:
         win = self.win
         doc = win.document
-        person = (doc.detected if doc.detected.present.any() else doc.pose) if doc.has_photo else None
+        detected = doc.detected if isinstance(doc.detected, Pose) and doc.detected.present.any() else None
+        person = (detected or doc.body_pose()) if doc.has_photo else None
         dlg = MotionImportDialog(self.run_job, person, keypoint_checkpoints(win), win.settings.detector_backend,
                                  win.settings.last_dir(), parent=win.dialog_parent())
         dlg.accepted.connect(self._import)

@@ -95,6 +95,7 @@ class ProjectManager(QObject):
         from core.project_file import Project
 
         doc = self.win.document
+        assert doc.image is not None, "a project is saved only with a photo open"
         unkeyed = doc.pose != doc.detected and not self.ctl.pose_is_keyed()  # opening would not bring it back
         return Project(image=doc.image, source_pose=doc.detected, track=self.ctl.track, photo_path=self._photo_file(),
                        renderer=self.win.project_renderer(), canvas_pose=doc.pose if unkeyed else None)
