@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.face_page = FacePage(self)
         self.modes.add(FACE.kind, self.face_page, self.face_page.acts.toolbar)
         self.face_tools = install_face_tools(self, lambda: self.face_page)  # File → Open Portrait (Face Mode)…
+        self.modes.changed.connect(lambda kind: self.render_status.show_for(kind == BODY.kind))
         self.modes.show(BODY.kind)
 
     # ----- layout -----------------------------------------------------------------------

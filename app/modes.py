@@ -3,7 +3,7 @@ the toolbar row: switching shows that subject's page, menu actions (action regis
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QStackedWidget, QToolBar, QWidget
 
@@ -13,6 +13,8 @@ from core.subjects import SUBJECTS
 
 class SubjectTabs(QObject):
     """One page per subject; the current page's actions, toolbar, docks and title are the window's."""
+
+    changed = Signal(str)  # the kind of the subject now shown
 
     def __init__(self, window: QMainWindow, registry: ActionRegistry, panels: QMenu) -> None:
         super().__init__(window)
@@ -102,3 +104,4 @@ class SubjectTabs(QObject):
             for dock in docks:
                 dock.setVisible(other == kind)
         self._show_title(kind)
+        self.changed.emit(kind)

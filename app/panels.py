@@ -98,6 +98,11 @@ class RenderStatus:
         for w in (self.renderer, self.device, self.time):
             bar.addPermanentWidget(w)
 
+    def show_for(self, visible: bool) -> None:
+        """Show the body renderer's readout (hidden in face mode, whose result header names its renderer)."""
+        for w in (self.renderer, self.device, self.time):
+            w.setVisible(visible)
+
     def set_busy(self, text: str) -> None:
         self.progress.setVisible(bool(text))
         self.busy.setText(text)

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from app.face.window import FacePage
 
 CHECKPOINT_FILTER = "Checkpoints (*.pth *.pt *.safetensors);;All files (*)"
+CHECKPOINT_TEXT = ("Results come from the landmark mesh warp (no checkpoint). For the GFLA face network, import "
+                   "latest_net_G.pth from the published face_checkpoints with File ▸ Import Face Checkpoint… "
+                   "(or `python main.py weights import PATH`; see weights/README.md).")
 FACE_VIEW_SCALE = 1.9  # the canvas opens zoomed on the face: this many times its size
 
 

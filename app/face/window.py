@@ -39,10 +39,6 @@ if TYPE_CHECKING:
     from app.face.drive import DriveDialog
     from app.timeline.jobs import Job
 
-CHECKPOINT_TEXT = ("Results come from the landmark mesh warp (no checkpoint). For the GFLA face network, import "
-                   "latest_net_G.pth from the published face_checkpoints with File ▸ Import Face Checkpoint… "
-                   "(or `python main.py weights import PATH`; see weights/README.md).")
-
 
 class FacePage(QWidget):
     """One portrait, its editable 68 landmarks and the face network's result, as the window's face subject."""
@@ -139,8 +135,7 @@ class FacePage(QWidget):
         return True
 
     def open_dialog(self) -> None:
-        path = page_files.ask_portrait(self)
-        if path:
+        if path := page_files.ask_portrait(self):
             self.open_portrait(path)
 
     @Slot(int, object)
@@ -152,6 +147,7 @@ class FacePage(QWidget):
         self.result_view.set_placeholder("Rendering…")
         if self.banner.kind == "error":
             self.banner.dismiss()  # the failure it reported is over
+        self.set_title(f"{os.path.basename(portrait.path)} — {FACE.title_suffix}", False)
         self.show_status(f"Found the face: {FACE68.size} landmarks.", 6000)
         self.timeline.new_portrait()
         self.document.set_photo(portrait.path, portrait.image, Keypoints(portrait.landmarks))
@@ -175,7 +171,7 @@ class FacePage(QWidget):
             return
         self.checkpoint_missing = problem
         if problem:
-            self.checkpoint_banner.show_info(CHECKPOINT_TEXT, timeout_ms=0)
+            self.checkpoint_banner.show_info(page_files.CHECKPOINT_TEXT, timeout_ms=0)
         else:
             self.checkpoint_banner.dismiss()
 
