@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QStackedWidget, QToolBar, QWidget
 
 from app.registry import ActionRegistry
 from core.subjects import SUBJECTS
@@ -25,6 +25,7 @@ class SubjectTabs(QObject):
         self.switch.setObjectName("ModeToolbar")
         self.switch.setMovable(False)
         self.switch.setStyleSheet("QToolButton:checked {background:#2d6cdf; color:white; border-radius:3px;}")
+        self.switch.addWidget(QLabel(" Mode: "))
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.switch)
         self._group = QActionGroup(self)
         self.switch_actions: dict[str, QAction] = {}
