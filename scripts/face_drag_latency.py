@@ -60,11 +60,11 @@ def main() -> int:
     lip = FACE68.names.index("lower_lip_bottom")
     for path in (portrait, big):
         face = win.face_tools.open_portrait(path)
-        face.resize(1300, 850)
+        win.resize(1300, 850)  # face mode is a page of the one window
         wait(lambda f=face, p=path: f.portrait is not None and f.portrait.path == str(p) and f.idle
              and f.last_result is not None)
         shown: list[float] = []
-        face._preview.finished.connect(lambda _g, _a, shown=shown: shown.append(time.perf_counter()))
+        face.jobs.preview.finished.connect(lambda _g, _a, shown=shown: shown.append(time.perf_counter()))
         canvas, vp = face.canvas, face.canvas.viewport()
         start = canvas.joint_viewport_pos(lip)
         shift = Qt.KeyboardModifier.ShiftModifier
@@ -83,7 +83,7 @@ def main() -> int:
         print(f"{w}x{h} portrait: {MOVES} moves in {t1 - t0:.2f} s, {len(during)} previews shown while dragging, "
               f"median gap {np.median(gaps):.1f} ms, longest {np.max(gaps):.1f} ms; render on release "
               f"{face.last_result.seconds * 1000:.0f} ms ({face.last_result.renderer})")
-        face._preview.finished.disconnect()
+        face.jobs.preview.finished.disconnect()
     win.close()
     return 0
 

@@ -162,8 +162,7 @@ def shoot_face_mode(app, window, out: Path) -> None:  # noqa: ANN001 - QApplicat
     from core.imageio_utils import save_image
 
     face = window.face_tools.open_portrait(ROOT / "resources" / "portrait.png")
-    face.resize(1400, 900)
-    face.show()
+    window.resize(1400, 900)  # face mode is a page of the one window
     wait_until(app, lambda: face.document.has_photo and face.idle and face.last_result is not None, 120)
     canvas, vp = face.canvas, face.canvas.viewport()
     face.timeline.key_action.trigger()  # K
@@ -187,7 +186,7 @@ def shoot_face_mode(app, window, out: Path) -> None:  # noqa: ANN001 - QApplicat
     wait_until(app, lambda: face.idle, 60)
     time.sleep(0.3)
     app.processEvents()
-    save_image(out / "05_face_mode.png", qimage_to_rgb(face.grab().toImage()))
+    save_image(out / "05_face_mode.png", qimage_to_rgb(window.grab().toImage()))
     print("wrote", out / "05_face_mode.png")
     face.close()
 
