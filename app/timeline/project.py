@@ -139,7 +139,7 @@ class ProjectManager(QObject):
         except StudioError as exc:
             self.win.banner.show_error(f"Could not open the project: {user_message(exc)}")
             return False
-        if project.track.n_points != self.ctl.track.n_points:  # a face project in the body editor, or back
+        if project.layout != self.win.subject.project_layout:  # a face project in the body editor, or back
             return self.win.open_project_elsewhere(path)  # that subject asks about its own unsaved changes
         if ask and self.dirty and not self.confirm_discard("Open another project"):
             return False
