@@ -12,11 +12,12 @@ from PySide6.QtWidgets import QApplication
 from app import file_ops
 from app.main_window import MainWindow
 from app.settings import APPLICATION, ORGANIZATION, Settings
+from core.project_file import SUFFIX as PROJECT_SUFFIX
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python main.py", description="Open the GFLA Pose Studio editor.")
-    parser.add_argument("photo", nargs="?", help="photo to open (default: the bundled sample)")
+    parser.add_argument("photo", nargs="?", help="photo or project (.gflaproj) to open (default: the bundled sample)")
     parser.add_argument("--weights", help="GFLA checkpoint to render with (remembered, like a choice in Preferences)")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), help="where the network runs (remembered)")
     return parser.parse_args(argv)
@@ -45,7 +46,9 @@ def run_app(argv: list[str]) -> int:
     window.timeline.project.start_autosave()  # and offer what a crashed session left behind
     window.face_page.timeline.project.start_autosave()  # face mode's own recovery file, offered in its tab
     window.face_tools.offer_recovery()
-    if args.photo:
+    if args.photo and Path(args.photo).suffix.lower() == PROJECT_SUFFIX:
+        window.timeline.project.open_project(args.photo, ask=False)  # a face project goes to face mode
+    elif args.photo:
         window.open_photo(args.photo)
     else:
         window.open_sample()
