@@ -13,7 +13,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.timeline.export_dialog import ExportSettings
-from app.timeline.jobs import Job
+from app.jobs import Job
 from core.export import probe_video
 from core.pose_io import write_openpose_json
 from core.skeleton import JOINT_INDEX

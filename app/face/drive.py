@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.face.sessions import FaceSession, Portrait, checkpoint_problem
 from app.job_dialog import lay_out_job_dialog
-from app.timeline.jobs import Job, JobContext, JobProgress, format_seconds
+from app.jobs import Job, Progress, Resources, format_seconds
 from core.face_animation import SMOOTHER_TITLES, SMOOTHERS
 
 if TYPE_CHECKING:
@@ -61,20 +61,19 @@ class DriveDone:
     renderer: str = ""
 
 
-def drive_job_fn(session: FaceSession, portrait: Portrait, s: DriveSettings) -> Callable[[JobContext], DriveDone]:
+def drive_job_fn(session: FaceSession, portrait: Portrait, s: DriveSettings) -> Callable[[Resources], DriveDone]:
     """The worker's function: track the driving face, retarget it onto ``portrait``, stream the frames to ``s.out``
     (made by the face network when its checkpoint is imported, else by the landmark mesh warp)."""
 
-    def run(ctx: JobContext) -> DriveDone:
+    def run(res: Resources) -> DriveDone:
         from core.face_animation import driving_targets, track_driving_video, write_face_video
         from core.render.face_portrait import FACE_FRAME, face_frame
 
         start = time.perf_counter()
         renderer, _missing = session.pick(network=True)
-        track = track_driving_video(s.driving, progress=lambda d, t: ctx.progress(d, t, TRACKING),
-                                    cancel=ctx.cancelled)
+        track = track_driving_video(s.driving, progress=res.reporter(TRACKING), cancel=res.cancelled)
         targets = driving_targets(track, portrait.landmarks, s.smooth)  # (T, 68, 2) portrait pixels
-        ctx.check()
+        res.check()
         state = session.source(renderer, portrait)
         h, w = portrait.image.shape[:2]
         if s.whole_portrait:
@@ -82,8 +81,8 @@ def drive_job_fn(session: FaceSession, portrait: Portrait, s: DriveSettings) -> 
         else:
             size, frame = (FACE_FRAME, FACE_FRAME), (lambda r: face_frame(r, portrait.landmarks))
         fps = s.fps or track.fps
-        written = write_face_video(renderer, state, targets, s.out, fps, size=size, frame=frame, cancel=ctx.cancelled,
-                                   progress=lambda d, t: ctx.progress(d, t, f"{RENDERING} ({renderer.name})"))
+        written = write_face_video(renderer, state, targets, s.out, fps, size=size, frame=frame, cancel=res.cancelled,
+                                   progress=res.reporter(f"{RENDERING} ({renderer.name})"))
         return DriveDone(str(written.path), written.frames, track.seen, fps, time.perf_counter() - start,
                          renderer.name)
 
@@ -185,11 +184,14 @@ class DriveDialog(QDialog):
         job.failed.connect(self._on_failed)
         job.cancelled.connect(self._on_cancelled)
         self.job, self.result, self.phases = job, None, []
+        if not self.window_.jobs.start_long(job):  # waits behind face renders, not behind another long job
+            self.job = None
+            self.status.setText("Another long job is running; wait for it or cancel it first.")
+            return None
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status.setText("Starting…")
         self._set_running(True)
-        self.window_.long_jobs.post(job)  # waits (briefly) while the worker finishes a face render
         return job
 
     def _set_running(self, running: bool) -> None:
@@ -198,7 +200,7 @@ class DriveDialog(QDialog):
             w.setEnabled(not running)
         self.cancel_button.setText("Cancel export" if running else "Close")
 
-    def _on_progress(self, p: JobProgress) -> None:
+    def _on_progress(self, p: Progress) -> None:
         if not self.phases or self.phases[-1] != p.text:
             self.phases.append(p.text)
         if p.total > 0:

@@ -49,16 +49,12 @@ class FaceTools:
         file_menu.insertAction(following, self.face_action)
         _menu(win, "Tools").addActions([self.view_action, self.drive_action])
 
-    def _run_job(self, job) -> bool:  # noqa: ANN001 - app.timeline.jobs.Job
-        return self.win.client.run_job(job)
-
     def face(self) -> FaceWindow:
         """The face window (made on first use)."""
         from app.face.window import FaceWindow
 
         if self.face_window is None:
-            window = FaceWindow(self._run_job, self.win.settings.device, self.win.settings.last_dir(), self.win,
-                                running_job=lambda: self.win.client.running_job)
+            window = FaceWindow(self.win.client.jobs, self.win.settings.device, self.win.settings.last_dir(), self.win)
             window.open_body_project = self._open_body_project
             if self.win.timeline.project.autosave_enabled:  # the app, not a test: autosave and offer recovery
                 window.timeline.project.start_autosave()
@@ -117,7 +113,7 @@ class FaceTools:
         from app.view_dialog import ViewDialog
 
         if self.view_dialog is None:
-            self.view_dialog = ViewDialog(self._run_job, self.win.settings.device, self.win.settings.last_dir(),
+            self.view_dialog = ViewDialog(self.win.client.jobs, self.win.settings.device, self.win.settings.last_dir(),
                                           self.win)
         else:
             self.view_dialog.look_again()

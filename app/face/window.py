@@ -1,8 +1,8 @@
 """Face mode: a window that edits a portrait's 68 landmarks on the editor's canvas and re-renders the face.
 
 It is a separate window (File → Open Portrait (Face Mode)…), not a mode of the body window: it has its own
-document, undo stack and timeline, and shares only the editor's worker thread (jobs posted with
-RenderClient.run_job). Every drag move shows a landmark mesh warp preview (on a copy of at most 768 px);
+document, undo stack and timeline, and shares only the editor's worker thread (app.jobs.JobRunner: newest-wins
+slots for detection, renders and previews; ``start_long`` for imports and exports). Every drag move shows a landmark mesh warp preview (on a copy of at most 768 px);
 when the landmarks settle, the face network renders them if its checkpoint is imported, else the mesh warp
 at full size. The result pane's title names the renderer of what it shows.
 """
@@ -22,11 +22,9 @@ from app.banner import Banner
 from app.canvas import Keypoints, PoseCanvas
 from app.face.document import KeypointDocument
 from app.face.image_pane import ImagePane
-from app.face.latest_job import LatestJob
 from app.face.sessions import FaceSession, Portrait, Rendered, checkpoint_problem, load_portrait
 from app.panels import header_label, titled_pane
-from app.timeline.jobs import Job, PatientPoster
-from app.worker import user_message
+from app.jobs import Job, JobRunner, JobSlot, user_message
 from core.face_layout import FACE68
 
 if TYPE_CHECKING:
@@ -51,11 +49,10 @@ def face_view_box(landmarks: np.ndarray, scale: float = FACE_VIEW_SCALE) -> tupl
 class FaceWindow(QMainWindow):
     """One portrait, its editable 68 landmarks and the face network's result."""
 
-    def __init__(self, run_job: Callable[[Job], bool], device: str = "auto", folder: str = "",
-                 parent: QWidget | None = None, running_job: Callable[[], Job | None] | None = None) -> None:
+    def __init__(self, jobs: JobRunner, device: str = "auto", folder: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.folder = folder
-        self.run_job = run_job
+        self.jobs = jobs  # the editor's worker thread; long jobs start with jobs.start_long (waiting behind renders)
         self.drive_after_open = False  # open Drive with Video… once the portrait being detected is open
         self.document = KeypointDocument(FACE68, self)
         self.canvas = PoseCanvas(self.document, layout=FACE68)
@@ -68,10 +65,9 @@ class FaceWindow(QMainWindow):
         self.last_result: Rendered | None = None
         self.checkpoint_missing: str | None = None
         self._stamp = self._shown_stamp = 0  # request order across previews and renders: newest shown wins
-        self._detect = LatestJob(run_job, "Finding the face", self)
-        self._render = LatestJob(run_job, "Rendering the face", self)
-        self._preview = LatestJob(run_job, "Previewing the face", self, progressive=True)
-        self.long_jobs = PatientPoster(run_job, self, running=running_job)  # exports wait for previews and renders
+        self._detect = JobSlot(jobs, "Finding the face", self)
+        self._render = JobSlot(jobs, "Rendering the face", self)
+        self._preview = JobSlot(jobs, "Previewing the face", self, progressive=True)
         self._detect.finished.connect(self._on_detected)
         self._detect.failed.connect(self._on_detect_failed)
         self._render.finished.connect(self._on_rendered)
@@ -202,7 +198,7 @@ class FaceWindow(QMainWindow):
             return False
         path = str(path)
         self.statusBar().showMessage(f"Finding the face in {os.path.basename(path)}…")
-        self._detect.request(lambda ctx: (load_portrait(path), checkpoint_problem("face")))
+        self._detect.request(lambda _res: (load_portrait(path), checkpoint_problem("face")))
         return True
 
     def open_dialog(self) -> None:
@@ -311,7 +307,7 @@ class FaceWindow(QMainWindow):
         if target is None:
             return False
         portrait, session, stamp = self.portrait, self.session, self._next_stamp()
-        self._preview.request(lambda ctx: (stamp, session.preview(portrait, target)))
+        self._preview.request(lambda _res: (stamp, session.preview(portrait, target)))
         return True
 
     def request_render(self) -> bool:
@@ -324,7 +320,7 @@ class FaceWindow(QMainWindow):
         if target is None:
             return False
         portrait, session, stamp = self.portrait, self.session, self._next_stamp()
-        self._render.request(lambda ctx: (stamp, session.render(portrait, target)))
+        self._render.request(lambda _res: (stamp, session.render(portrait, target)))
         return True
 
     def _next_stamp(self) -> int:
@@ -375,12 +371,12 @@ class FaceWindow(QMainWindow):
         is then rendered with it."""
         from core.weights_store import import_checkpoint
 
-        job = Job("Importing the face checkpoint", lambda ctx: import_checkpoint(path, kind="face"))
+        job = Job("Importing the face checkpoint", lambda _res: import_checkpoint(path, kind="face"))
         job.finished.connect(lambda _entry: (self.banner.show_info(
             f"Imported {os.path.basename(path)}: the GFLA face network renders the face from now on."),
             self.request_render()))
         job.failed.connect(lambda msg: self.banner.show_error(f"Could not import {os.path.basename(path)}: {msg}"))
-        if not self.long_jobs.post(job):
+        if not self.jobs.start_long(job):
             self.banner.show_info("Another long job is running; wait for it or cancel it first.")
             return None
         self.statusBar().showMessage(f"Checking {os.path.basename(path)}…", 6000)

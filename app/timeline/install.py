@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 
 from app.timeline.controller import TimelineController
 from app.timeline.export_dialog import ExportDialog
-from app.timeline.jobs import Job, PatientPoster
+from app.jobs import Job
 from app.timeline.motion_dialog import MotionImportDialog
 from app.timeline.onion import OnionSkin
 from app.timeline.panel import TimelinePanel
@@ -45,7 +45,6 @@ class Timeline(QObject):
         self.project, self.actions = project, actions
         self.export_dialog: ExportDialog | None = None
         self.motion_dialog: MotionImportDialog | None = None
-        self.poster = PatientPoster(win.client.run_job, self, running=lambda: win.client.running_job)
         ctl.notice.connect(self._notice)
 
     def _notice(self, text: str) -> None:
@@ -53,10 +52,10 @@ class Timeline(QObject):
 
     # ----- long jobs ----------------------------------------------------------------------------
     def run_job(self, job: Job) -> bool:
-        """Post ``job`` to the window's worker (after face mode's short jobs there); its failure also shows in the
-        banner, including "another long job is running" when one is."""
+        """Start the long ``job`` in the window's worker (after face mode's short jobs there; False at once behind
+        another long job); its failure also shows in the banner."""
         job.failed.connect(self._job_failed)
-        return self.poster.post(job)
+        return self.win.client.run_job(job)
 
     def _job_failed(self, message: str) -> None:
         job = self.sender()

@@ -9,6 +9,7 @@ classical smoothers are fast enough to run as the user changes their settings.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.job_dialog import lay_out_job_dialog
-from app.timeline.jobs import Job, JobProgress
+from app.jobs import Job, Needs, Progress
 from app.timeline.motion_jobs import default_keypoint_loader, load_motion_fn, network_fn
 from app.timeline.trajectory import TrajectoryPlot
 from core.animation.keyframes import Track
@@ -155,7 +156,8 @@ class MotionImportDialog(QDialog):
         if not path:
             self.status.setText("Choose a video or a folder of OpenPose JSON files first.")
             return None
-        return self._start(Job(f"Reading the motion from {os.path.basename(path)}", load_motion_fn(path, self.backend)),
+        needs = Needs() if Path(path).is_dir() else Needs(detector=self.backend)  # a video: the worker's detector
+        return self._start(Job(f"Reading the motion from {os.path.basename(path)}", load_motion_fn(path), needs),
                            self._on_loaded)
 
     def _start(self, job: Job, on_done: Callable[[Any], None]) -> Job | None:
@@ -196,7 +198,7 @@ class MotionImportDialog(QDialog):
         self.import_button.setEnabled(self.cleaned is not None)
         self.cancel_button.setText("Close")
 
-    def _on_progress(self, p: JobProgress) -> None:
+    def _on_progress(self, p: Progress) -> None:
         if p.total > 0:
             self.progress.setRange(0, p.total)
             self.progress.setValue(p.done)
