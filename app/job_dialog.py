@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.progress import Progress
+
 
 class JobDialogParts(NamedTuple):
     progress: QProgressBar
@@ -24,6 +26,16 @@ class JobDialogParts(NamedTuple):
     buttons: QDialogButtonBox
     start_button: QPushButton
     cancel_button: QPushButton
+
+
+def show_progress(bar: QProgressBar, status: QLabel, p: Progress, unit: str = "frame") -> None:
+    """Show ``p`` on a job dialog's bar (busy while the total is unknown) and status line."""
+    if p.total > 0:
+        bar.setRange(0, p.total)
+        bar.setValue(p.done)
+    else:
+        bar.setRange(0, 0)
+    status.setText(p.describe(unit))
 
 
 def lay_out_job_dialog(dialog: QDialog, form: QLayout, start_text: str, on_start: Callable[[], object],

@@ -53,7 +53,7 @@ class RenderClient(QObject):
         """Post ``call(resources)`` (a method of the worker-side model) as the newest request of ``slot``."""
         job = Job("", call)
         job.failed.connect(self._on_failed)
-        job.ended.connect(lambda: self._live.discard(job))
+        job.ended.connect(self._on_job_ended)  # a bound method: a lambda holding the job would make a cycle
         self._live.add(job)
         if not self.jobs.post(slot, job):
             self._live.discard(job)
@@ -114,8 +114,8 @@ class RenderClient(QObject):
         self.jobs.shutdown()
 
     @property
-    def thread(self) -> QThread:
-        return self.jobs.thread
+    def worker_thread(self) -> QThread:
+        return self.jobs.worker_thread
 
     # ----- results (run in the GUI thread) ------------------------------------------------
     @Slot(object)
@@ -141,6 +141,10 @@ class RenderClient(QObject):
             return
         self._shown = key
         self.rendered.emit(outcome)
+
+    @Slot()
+    def _on_job_ended(self) -> None:
+        self._live.discard(self.sender())  # pyright: ignore[reportArgumentType] - the sender is one of the posted Jobs
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:

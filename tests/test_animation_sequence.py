@@ -11,8 +11,8 @@ import pytest
 from core.animation.keyframes import Keyframe, Track
 from core.animation.sequence import render_animation, synthetic_person, synthetic_walk
 from core.errors import Cancelled
-from core.progress import Progress
 from core.export import open_writer, probe_video
+from core.progress import Progress
 from core.render.base import RenderResult, SourceState, render_each
 from core.skeleton import Pose
 

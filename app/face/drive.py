@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.face.sessions import FaceSession, Portrait, checkpoint_problem
-from app.job_dialog import lay_out_job_dialog
+from app.job_dialog import lay_out_job_dialog, show_progress
 from app.jobs import Job, Progress, Resources, format_seconds
 from core.face_animation import SMOOTHER_TITLES, SMOOTHERS
 
@@ -61,19 +61,21 @@ class DriveDone:
     renderer: str = ""
 
 
-def drive_job_fn(session: FaceSession, portrait: Portrait, s: DriveSettings) -> Callable[[Resources], DriveDone]:
-    """The worker's function: track the driving face, retarget it onto ``portrait``, stream the frames to ``s.out``
+def drive_job_fn(session: FaceSession, portrait: Portrait, s: DriveSettings
+                 ) -> Callable[[Resources], Generator[Progress, None, DriveDone]]:
+    """The worker's generator: track the driving face, retarget it onto ``portrait``, stream the frames to ``s.out``
     (made by the face network when its checkpoint is imported, else by the landmark mesh warp)."""
 
-    def run(res: Resources) -> DriveDone:
+    def run(res: Resources) -> Generator[Progress, None, DriveDone]:
         from core.face_animation import driving_targets, track_driving_video, write_face_video
         from core.render.face_portrait import FACE_FRAME, face_frame
 
         start = time.perf_counter()
         renderer, _missing = session.pick(network=True)
+        yield Progress(0, -1, TRACKING)
         track = track_driving_video(s.driving, progress=res.reporter(TRACKING), cancel=res.cancelled)
         targets = driving_targets(track, portrait.landmarks, s.smooth)  # (T, 68, 2) portrait pixels
-        res.check()
+        yield Progress(len(targets), len(targets), TRACKING)  # tracked: a cancel point between the two phases
         state = session.source(renderer, portrait)
         h, w = portrait.image.shape[:2]
         if s.whole_portrait:
@@ -175,8 +177,8 @@ class DriveDialog(QDialog):
         s = settings or self.settings()
         portrait = self.window_.portrait
         problem = "Open a portrait first." if portrait is None else self._problem(s)
-        if problem:
-            self.status.setText(problem)
+        if problem or portrait is None:
+            self.status.setText(problem or "Open a portrait first.")
             return None
         job = Job("Driving the portrait", drive_job_fn(self.window_.session, portrait, s))
         job.progressed.connect(self._on_progress)
@@ -203,12 +205,7 @@ class DriveDialog(QDialog):
     def _on_progress(self, p: Progress) -> None:
         if not self.phases or self.phases[-1] != p.text:
             self.phases.append(p.text)
-        if p.total > 0:
-            self.progress.setRange(0, p.total)
-            self.progress.setValue(p.done)
-        else:
-            self.progress.setRange(0, 0)
-        self.status.setText(p.describe("frame"))
+        show_progress(self.progress, self.status, p)
 
     def _ended(self) -> None:
         self.job = None

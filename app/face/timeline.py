@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QProgressDialog
 
+from app.jobs import Job, Resources
 from app.timeline.controller import TimelineController
 from app.timeline.export_dialog import ExportDialog
 from app.timeline.install import window_action
-from app.jobs import Job, Resources
 from app.timeline.onion import OnionSkin
 from app.timeline.panel import TimelinePanel
 from app.timeline.project import ProjectManager
@@ -38,7 +38,8 @@ def face_source(session: FaceSession, portrait: Portrait):  # noqa: ANN201 - an 
 
     def pick(network: bool) -> tuple[Any, Any, tuple[int, int]]:
         renderer, _missing = session.pick(network)
-        return renderer, session.source(renderer, portrait), portrait.image.shape[:2]
+        h, w = portrait.image.shape[:2]
+        return renderer, session.source(renderer, portrait), (h, w)
 
     return pick
 

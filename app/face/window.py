@@ -23,8 +23,8 @@ from app.canvas import Keypoints, PoseCanvas
 from app.face.document import KeypointDocument
 from app.face.image_pane import ImagePane
 from app.face.sessions import FaceSession, Portrait, Rendered, checkpoint_problem, load_portrait
-from app.panels import header_label, titled_pane
 from app.jobs import Job, JobRunner, JobSlot, user_message
+from app.panels import header_label, titled_pane
 from core.face_layout import FACE68
 
 if TYPE_CHECKING:

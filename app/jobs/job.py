@@ -139,7 +139,7 @@ class Job(QObject):
         self.ended.emit()
         self.done = True  # last: once it is True, every signal of this job has been posted
 
-    def _drive(self, gen: Generator[Progress, None, Any]) -> Any:
+    def _drive(self, gen: Generator[Any, Any, Any]) -> Any:
         """Run a generator job: report what it yields; at a yield after cancel() throw Cancelled into it."""
         while True:
             try:

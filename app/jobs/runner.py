@@ -172,5 +172,5 @@ class JobRunner(QObject):
         self._thread.wait()
 
     @property
-    def thread(self) -> QThread:
+    def worker_thread(self) -> QThread:
         return self._thread

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.job_dialog import lay_out_job_dialog
+from app.job_dialog import lay_out_job_dialog, show_progress
 from app.jobs import Job, Needs, Progress, Resources, format_seconds
 from core.animation.keyframes import Track
 
@@ -95,6 +95,7 @@ def export_job_fn(track: Track, settings: ExportSettings, pick: SourcePicker | N
         start = time.perf_counter()
         text = f"Exporting with {renderer.name}"
         yield Progress(0, len(times), text)
+        n = 0
         with open_writer(settings.path, settings.fps, size, settings.fmt, **options) as writer:
             n = render_animation(renderer, state, poses, writer, cancel=res.cancelled,
                                  progress=lambda p: res.report(p.labelled(text)),
@@ -232,9 +233,7 @@ class ExportDialog(QDialog):
         self.cancel_button.setText("Cancel export" if running else "Close")
 
     def _on_progress(self, p: Progress) -> None:
-        self.progress.setRange(0, max(p.total, 1))
-        self.progress.setValue(p.done)
-        self.status.setText(p.describe("frame"))
+        show_progress(self.progress, self.status, p)
 
     def _on_finished(self, done: ExportDone) -> None:
         self.job, self.result = None, done

@@ -10,9 +10,9 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QWidget
 
+from app.jobs import Job
 from app.timeline.controller import TimelineController
 from app.timeline.export_dialog import ExportDialog
-from app.jobs import Job
 from app.timeline.motion_dialog import MotionImportDialog
 from app.timeline.onion import OnionSkin
 from app.timeline.panel import TimelinePanel

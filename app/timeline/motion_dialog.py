@@ -9,7 +9,6 @@ classical smoothers are fast enough to run as the user changes their settings.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.job_dialog import lay_out_job_dialog
+from app.job_dialog import lay_out_job_dialog, show_progress
 from app.jobs import Job, Needs, Progress
 from app.timeline.motion_jobs import default_keypoint_loader, load_motion_fn, network_fn
 from app.timeline.trajectory import TrajectoryPlot
@@ -156,7 +155,7 @@ class MotionImportDialog(QDialog):
         if not path:
             self.status.setText("Choose a video or a folder of OpenPose JSON files first.")
             return None
-        needs = Needs() if Path(path).is_dir() else Needs(detector=self.backend)  # a video: the worker's detector
+        needs = Needs() if os.path.isdir(path) else Needs(detector=self.backend)  # a video: the worker's detector
         return self._start(Job(f"Reading the motion from {os.path.basename(path)}", load_motion_fn(path), needs),
                            self._on_loaded)
 
@@ -199,10 +198,7 @@ class MotionImportDialog(QDialog):
         self.cancel_button.setText("Close")
 
     def _on_progress(self, p: Progress) -> None:
-        if p.total > 0:
-            self.progress.setRange(0, p.total)
-            self.progress.setValue(p.done)
-        self.status.setText(p.describe("frame"))
+        show_progress(self.progress, self.status, p)
 
     def _on_loaded(self, motion: Any) -> None:
         self.motion = motion

@@ -19,7 +19,6 @@ from core.progress import Progress
 from core.render.base import Renderer, SourceState
 from core.skeleton import Pose
 
-
 SequenceProgressFn = Callable[[Progress], None]
 
 
