@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.job_dialog import lay_out_job_dialog
+from app.job_dialog import lay_out_job_dialog, start_job
 from app.jobs import Job, Needs, Progress, Resources
 
 if TYPE_CHECKING:
@@ -143,12 +143,8 @@ class FinetuneDialog(QDialog):
         out = self.out.text().strip() or os.path.join(os.path.dirname(video) or ".", Path(video).stem + "-finetune")
         fn = self.job_fn(weights, video, out, self.iterations.value(), self.vgg.text().strip() or None, self.backend)
         job = Job("Fine-tuning", fn, Needs(detector=self.backend), self)
-        job.progressed.connect(self._on_progress)
-        job.finished.connect(self._on_finished)
-        job.failed.connect(self._on_failed)
-        job.cancelled.connect(self._on_cancelled)
-        if not self.run_job(job):
-            self.status.setText("Another long job is running; wait for it or cancel it first.")
+        if not start_job(self.run_job, job, self.status, self._on_progress, self._on_finished, self._on_failed,
+                         self._on_cancelled):
             return None
         self.job = job
         self._set_running(True)

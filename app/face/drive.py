@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.face.sessions import FaceSession, Portrait, checkpoint_problem
-from app.job_dialog import lay_out_job_dialog, show_progress
+from app.job_dialog import lay_out_job_dialog, show_progress, start_job
 from app.jobs import Job, Progress, Resources, format_seconds
 from core.face_animation import SMOOTHER_TITLES, SMOOTHERS
 
@@ -181,15 +181,12 @@ class DriveDialog(QDialog):
             self.status.setText(problem or "Open a portrait first.")
             return None
         job = Job("Driving the portrait", drive_job_fn(self.window_.session, portrait, s))
-        job.progressed.connect(self._on_progress)
-        job.finished.connect(self._on_finished)
-        job.failed.connect(self._on_failed)
-        job.cancelled.connect(self._on_cancelled)
-        self.job, self.result, self.phases = job, None, []
-        if not self.window_.jobs.start_long(job):  # waits behind face renders, not behind another long job
-            self.job = None
-            self.status.setText("Another long job is running; wait for it or cancel it first.")
+        self.result, self.phases = None, []
+        # start_long: it waits behind face renders, not behind another long job
+        if not start_job(self.window_.jobs.start_long, job, self.status, self._on_progress, self._on_finished,
+                         self._on_failed, self._on_cancelled):
             return None
+        self.job = job
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status.setText("Starting…")

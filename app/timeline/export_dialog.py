@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.job_dialog import lay_out_job_dialog, show_progress
+from app.job_dialog import lay_out_job_dialog, show_progress, start_job
 from app.jobs import Job, Needs, Progress, Resources, format_seconds
 from core.animation.keyframes import Track
 
@@ -213,12 +213,8 @@ class ExportDialog(QDialog):
             self.status.setText(f"The folder {Path(s.path).parent} does not exist.")
             return None
         job = Job("Exporting the animation", export_job_fn(self.track, s, self.pick), export_needs(s, self.pick))
-        job.progressed.connect(self._on_progress)
-        job.finished.connect(self._on_finished)
-        job.failed.connect(self._on_failed)
-        job.cancelled.connect(self._on_cancelled)
-        if not self.run_job(job):
-            self.status.setText("Another long job is running; wait for it or cancel it first.")
+        if not start_job(self.run_job, job, self.status, self._on_progress, self._on_finished, self._on_failed,
+                         self._on_cancelled):
             return None
         self.job = job
         self.progress.setRange(0, 0)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.job_dialog import lay_out_job_dialog, show_progress
+from app.job_dialog import lay_out_job_dialog, show_progress, start_job
 from app.jobs import Job, Needs, Progress
 from app.timeline.motion_jobs import default_keypoint_loader, load_motion_fn, network_fn
 from app.timeline.trajectory import TrajectoryPlot
@@ -161,12 +161,8 @@ class MotionImportDialog(QDialog):
 
     def _start(self, job: Job, on_done: Callable[[Any], None]) -> Job | None:
         self._on_done = on_done
-        job.progressed.connect(self._on_progress)
-        job.finished.connect(self._job_finished)
-        job.failed.connect(self._job_failed)
-        job.cancelled.connect(self._job_cancelled)
-        if not self.run_job(job):
-            self.status.setText("Another long job is running; wait for it or cancel it first.")
+        if not start_job(self.run_job, job, self.status, self._on_progress, self._job_finished, self._job_failed,
+                         self._job_cancelled):
             return None
         self.job = job
         self.progress.setRange(0, 0)
