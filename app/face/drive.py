@@ -99,7 +99,7 @@ class DriveDialog(QDialog):
         self.setWindowTitle("Drive with Video")
         self.window_ = window
         self.job: Job | None = None
-        self.result: DriveDone | None = None
+        self.written: DriveDone | None = None
         self.phases: list[str] = []  # the progress texts seen (the phases a user watched go by)
         self.driving_edit, self.out_edit = QLineEdit(), QLineEdit()
         self._browse_buttons: list[QPushButton] = []
@@ -181,7 +181,7 @@ class DriveDialog(QDialog):
             self.status.setText(problem or "Open a portrait first.")
             return None
         job = Job("Driving the portrait", drive_job_fn(self.window_.session, portrait, s))
-        self.result, self.phases = None, []
+        self.written, self.phases = None, []
         # start_long: it waits behind face renders, not behind another long job
         if not start_job(self.window_.jobs.start_long, job, self.status, self._on_progress, self._on_finished,
                          self._on_failed, self._on_cancelled):
@@ -211,7 +211,7 @@ class DriveDialog(QDialog):
 
     def _on_finished(self, done: DriveDone) -> None:
         self._ended()
-        self.result = done
+        self.written = done
         text = (f"✔ Wrote {done.frames} frames at {done.fps:g} fps to {done.path} in {format_seconds(done.seconds)}"
                 f" with {done.renderer} (face seen in {done.seen} of {done.frames} driving frames).")
         self.status.setText(text)

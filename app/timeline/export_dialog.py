@@ -115,7 +115,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export Animation")
         self.track, self.photo_size, self.run_job, self.pick = track, photo_size, run_job, pick
         self.job: Job | None = None
-        self.result: ExportDone | None = None
+        self.written: ExportDone | None = None
         self.fmt = QComboBox()
         for key, title in FORMATS.items():
             self.fmt.addItem(title, key)
@@ -232,7 +232,7 @@ class ExportDialog(QDialog):
         show_progress(self.progress, self.status, p)
 
     def _on_finished(self, done: ExportDone) -> None:
-        self.job, self.result = None, done
+        self.job, self.written = None, done
         self._set_running(False)
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
