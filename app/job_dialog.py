@@ -4,7 +4,7 @@ progress bar (hidden until a job runs), a status line and the start / close butt
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -17,6 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.jobs import Job
+from core.progress import Progress
+
 
 class JobDialogParts(NamedTuple):
     progress: QProgressBar
@@ -24,6 +27,34 @@ class JobDialogParts(NamedTuple):
     buttons: QDialogButtonBox
     start_button: QPushButton
     cancel_button: QPushButton
+
+
+BUSY_TEXT = "Another long job is running; wait for it or cancel it first."
+
+
+def start_job(run_job: Callable[[Job], bool], job: Job, status: QLabel, on_progress: Callable[[Progress], None],
+              on_finished: Callable[[Any], None], on_failed: Callable[[str], None],
+              on_cancelled: Callable[[], None]) -> bool:
+    """Wire ``job``'s progress and its three endings to a dialog and start it with ``run_job``; False, saying why
+    on ``status``, when another long job has the worker."""
+    job.progressed.connect(on_progress)
+    job.finished.connect(on_finished)
+    job.failed.connect(on_failed)
+    job.cancelled.connect(on_cancelled)
+    if run_job(job):
+        return True
+    status.setText(BUSY_TEXT)
+    return False
+
+
+def show_progress(bar: QProgressBar, status: QLabel, p: Progress, unit: str = "frame") -> None:
+    """Show ``p`` on a job dialog's bar (busy while the total is unknown) and status line."""
+    if p.total > 0:
+        bar.setRange(0, p.total)
+        bar.setValue(p.done)
+    else:
+        bar.setRange(0, 0)
+    status.setText(p.describe(unit))
 
 
 def lay_out_job_dialog(dialog: QDialog, form: QLayout, start_text: str, on_start: Callable[[], object],

@@ -17,6 +17,7 @@ from app.canvas import PoseCanvas
 from app.document import PoseDocument
 from app.face.install import install_face_tools
 from app.face.window import FacePage
+from app.jobs import Job, JobRunner
 from app.modes import SubjectTabs
 from app.panels import HELP, HintBar, RenderStatus, editing_panes, header_label
 from app.pose_dock import PoseDock
@@ -27,7 +28,6 @@ from app.result_view import ResultView
 from app.services import Services
 from app.settings import Settings
 from app.timeline.install import install_timeline
-from app.timeline.jobs import Job
 from app.tools_finetune import install_finetune
 from core.points import PointSet
 from core.project_file import RendererSettings
@@ -123,8 +123,9 @@ class MainWindow(QMainWindow):
     def run_job(self, job: Job) -> bool:
         return self.client.run_job(job)
 
-    def running_job(self) -> Job | None:
-        return self.client.running_job
+    @property
+    def jobs(self) -> JobRunner:
+        return self.client.jobs
 
     def show_subject(self, kind: str) -> None:
         """Switch the window to the ``kind`` subject ("body", "face")."""

@@ -1,14 +1,16 @@
-"""The GUI-thread side of the render worker: owns its one QThread, posts requests, drops stale results."""
+"""The GUI-thread side of the body editor: owns the app's job runner, posts the editor's requests, drops stale results."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from superqt.utils import qthrottled
 
+from app.jobs import Job, JobRunner, Resources
 from app.services import Services
-from app.worker import Mailbox, Photo, RenderOutcome, RenderRequest, RenderWorker
+from app.worker import EditorModel, Photo, RenderOutcome, RenderRequest
 from core.skeleton import Pose
 
 PREVIEW_INTERVAL_MS = 16  # renders requested at most at the display rate
@@ -23,23 +25,20 @@ class RenderClient(QObject):
     failed = Signal(str)
     rendererChanged = Signal(str, str)
     busy = Signal(str)
-    _wake = Signal()
 
     def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._mailbox = Mailbox()
-        self._thread = QThread()
-        self._thread.setObjectName("render-worker")
-        self._worker = RenderWorker(services, self._mailbox)
-        self._worker.moveToThread(self._thread)
-        self._thread.finished.connect(self._worker.deleteLater)
-        self._wake.connect(self._worker.drain)
-        self._worker.photoReady.connect(self._on_photo)
-        self._worker.photoFailed.connect(self._on_photo_failed)
-        self._worker.rendered.connect(self._on_rendered)
-        self._worker.failed.connect(self._on_failed)
-        self._worker.rendererChanged.connect(self._on_renderer)
-        self._worker.busy.connect(self._on_busy)
+        self._model = EditorModel(services)
+        self.jobs = JobRunner(self._model.provide, self)  # the app's one worker thread; long jobs go here too
+        self.jobs.adopt(self._model)
+        self._model.photoReady.connect(self._on_photo)
+        self._model.photoFailed.connect(self._on_photo_failed)
+        self._model.rendered.connect(self._on_rendered)
+        self._model.failed.connect(self._on_failed)
+        self._model.rendererChanged.connect(self._on_renderer)
+        self._model.busy.connect(self._on_busy)
+        self.jobs.busy.connect(self._on_busy)
+        self._live: set[Job] = set()  # posted editor jobs, kept alive until their signals have arrived
         self._photo_id = -1
         self._generation = 0
         self._last_pose: Pose | None = None
@@ -47,44 +46,39 @@ class RenderClient(QObject):
         self._settled = False  # the newest pose sent was settled: its full-size result is still to come
         self._pending: tuple[Pose, bool] | None = None
         self.busy_text = ""  # what the worker is doing now ("" when idle)
-        self._job: Any = None  # the long job posted last (app.timeline.jobs.Job)
         self._post_throttled = qthrottled(self._post_render, timeout=PREVIEW_INTERVAL_MS, leading=True)
-        self._thread.start()
 
     # ----- requests ---------------------------------------------------------------------
-    def _post(self, kind: str, request: Any) -> None:
-        if not self._mailbox.closed:
-            self._mailbox.put(kind, request)
-            self._wake.emit()
+    def _post(self, slot: str, call: Callable[[Resources], None]) -> None:
+        """Post ``call(resources)`` (a method of the worker-side model) as the newest request of ``slot``."""
+        job = Job("", call)
+        job.failed.connect(self._on_failed)
+        job.ended.connect(self._on_job_ended)  # a bound method: a lambda holding the job would make a cycle
+        self._live.add(job)
+        if not self.jobs.post(slot, job):
+            self._live.discard(job)
 
     def open_photo(self, path: str, backend: str = "mediapipe") -> None:
-        self._post("open", (str(path), backend))
+        self._post("open", lambda _res: self._model.open_photo(str(path), backend))
 
     def detect_again(self, backend: str = "mediapipe") -> None:
-        self._post("detect", backend)
+        self._post("detect", lambda _res: self._model.detect(backend))
 
     def use_photo(self, path: str, image: Any, pose: Pose, remember: bool = True) -> None:
         """Make ``image`` with its known ``pose`` the photo (a project being opened); photoReady follows."""
-        self._post("photo", (str(path), image, pose, remember))
+        self._post("photo", lambda _res: self._model.use_photo(str(path), image, pose, remember))
 
-    def run_job(self, job: Any) -> bool:
-        """Run a long ``app.timeline.jobs.Job`` in the worker after the requests before it; one at a time.
-
-        Returns False (and posts nothing) while another job has not ended.
-        """
-        if self._mailbox.closed or (self._job is not None and not self._job.done):
-            return False
-        self._job = job
-        self._post("job", job)
-        return True
+    def run_job(self, job: Job) -> bool:
+        """Start a long job (export, import, fine-tune) in the worker; False, posting nothing, behind another one."""
+        return self.jobs.start_long(job)
 
     @property
-    def running_job(self) -> Any:
+    def running_job(self) -> Job | None:
         """The long job posted last, while it has not ended (None otherwise)."""
-        return self._job if self._job is not None and not self._job.done else None
+        return self.jobs.running_long
 
     def set_renderer(self, checkpoint: str | None, device: str = "auto") -> None:
-        self._post("renderer", (checkpoint or None, device))
+        self._post("renderer", lambda _res: self._model.use_checkpoint(checkpoint or None, device))
 
     def request_render(self, pose: Pose, settled: bool) -> None:
         """Ask for a render of ``pose``; calls are throttled to the display rate, the newest wins."""
@@ -112,21 +106,16 @@ class RenderClient(QObject):
             self._generation += 1
             self._last_pose = pose
         self._settled = settled
-        self._post("render", RenderRequest(self._photo_id, self._generation, pose, settled))
+        request = RenderRequest(self._photo_id, self._generation, pose, settled)
+        self._post("render", lambda res: self._model.render(request, res.cancelled))
 
     def shutdown(self) -> None:
         """Stop the worker thread (cancels a long job, waits for a render in progress to finish)."""
-        if self._mailbox.closed:
-            return
-        if self._job is not None:
-            self._job.cancel()
-        self._mailbox.closed = True
-        self._thread.quit()
-        self._thread.wait()
+        self.jobs.shutdown()
 
     @property
-    def thread(self) -> QThread:
-        return self._thread
+    def worker_thread(self) -> QThread:
+        return self.jobs.worker_thread
 
     # ----- results (run in the GUI thread) ------------------------------------------------
     @Slot(object)
@@ -152,6 +141,10 @@ class RenderClient(QObject):
             return
         self._shown = key
         self.rendered.emit(outcome)
+
+    @Slot()
+    def _on_job_ended(self) -> None:
+        self._live.discard(self.sender())  # pyright: ignore[reportArgumentType] - the sender is one of the posted Jobs
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:

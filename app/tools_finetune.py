@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.host import ToolsHost
-from app.job_dialog import lay_out_job_dialog
-from app.timeline.jobs import Job, JobContext, JobProgress
+from app.job_dialog import lay_out_job_dialog, start_job
+from app.jobs import Job, Needs, Progress, Resources
 
 VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
 WEIGHTS_FILTER = "Weights (*.safetensors *.pth *.pt);;All files (*)"
@@ -37,18 +37,19 @@ WEIGHTS_FILTER = "Weights (*.safetensors *.pth *.pt);;All files (*)"
 
 def finetune_job_fn(weights: str, video: str, out: str, iterations: int, vgg19: str | None, backend: str,
                     finetune: Callable[..., Path] | None = None,
-                    import_weights: Callable[[str], Any] | None = None) -> Callable[[JobContext], str]:
-    """The job: fine-tune in the worker thread, import the result, return the path the editor should load."""
+                    import_weights: Callable[[str], Any] | None = None) -> Callable[[Resources], str]:
+    """The job: fine-tune in the worker thread, import the result, return the path the editor should load (post it
+    with ``Needs(detector=backend)``: the detector is handed to it)."""
 
-    def run(ctx: JobContext) -> str:
+    def run(res: Resources) -> str:
         from core.train.finetune import FinetuneOptions
         from core.train.finetune import finetune as real_finetune
 
         options = FinetuneOptions(iterations=iterations, vgg19=vgg19 or None, detector=backend)
         result = (finetune or real_finetune)(
-            weights, video, out, options, progress=lambda d, t, s: ctx.progress(d, t, s), cancel=ctx.cancelled,
-            echo=lambda _s: None, detector=ctx.detector(backend))
-        ctx.check()
+            weights, video, out, options, progress=lambda d, t, s: res.report(Progress(int(d), int(t), s)),
+            cancel=res.cancelled, echo=lambda _s: None, detector=res.detector)
+        res.check()
         if import_weights is None:
             from core.weights_store import import_checkpoint
 
@@ -79,7 +80,7 @@ class FinetuneDialog(QDialog):
     """Collects the settings, runs the job and shows its progress; closing it cancels a running job."""
 
     def __init__(self, run_job: Callable[[Job], bool], checkpoints: list[str], start_dir: str, backend: str,
-                 use_result: Callable[[str], None], job_fn: Callable[..., Callable[[JobContext], str]] = finetune_job_fn,
+                 use_result: Callable[[str], None], job_fn: Callable[..., Callable[[Resources], str]] = finetune_job_fn,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Fine-tune on a Video")
@@ -139,13 +140,9 @@ class FinetuneDialog(QDialog):
             return None
         out = self.out.text().strip() or os.path.join(os.path.dirname(video) or ".", Path(video).stem + "-finetune")
         fn = self.job_fn(weights, video, out, self.iterations.value(), self.vgg.text().strip() or None, self.backend)
-        job = Job("Fine-tuning", fn, self)
-        job.progressed.connect(self._on_progress)
-        job.finished.connect(self._on_finished)
-        job.failed.connect(self._on_failed)
-        job.cancelled.connect(self._on_cancelled)
-        if not self.run_job(job):
-            self.status.setText("Another long job is running; wait for it or cancel it first.")
+        job = Job("Fine-tuning", fn, Needs(detector=self.backend), self)
+        if not start_job(self.run_job, job, self.status, self._on_progress, self._on_finished, self._on_failed,
+                         self._on_cancelled):
             return None
         self.job = job
         self._set_running(True)
@@ -157,7 +154,7 @@ class FinetuneDialog(QDialog):
         self.start_button.setEnabled(not running)
         self.cancel_button.setText("Cancel fine-tuning" if running else "Close")
 
-    def _on_progress(self, p: JobProgress) -> None:
+    def _on_progress(self, p: Progress) -> None:
         self.progress.setValue(int(p.done * 1000 / p.total) if p.total > 0 else 0)
         self.status.setText(p.text or p.describe("step"))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
@@ -22,10 +21,8 @@ from PySide6.QtWidgets import (
 
 from app.banner import Banner
 from app.face.image_pane import ImagePane
-from app.face.latest_job import LatestJob
 from app.face.sessions import Missing, Rendered, ViewSession, checkpoint_problem
-from app.timeline.jobs import Job
-from app.worker import user_message
+from app.jobs import JobRunner, JobSlot, Resources, user_message
 from core.errors import CheckpointError
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
@@ -50,7 +47,7 @@ def _angle_row(grid: QGridLayout, row: int, text: str, top: int, suffix: str = "
 class ViewDialog(QDialog):
     """Non-modal: open an object photo, choose the new view, see and save the network's rendering."""
 
-    def __init__(self, run_job: Callable[[Job], bool], device: str = "auto", folder: str = "",
+    def __init__(self, jobs: JobRunner, device: str = "auto", folder: str = "",
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Novel View (ShapeNet)")
@@ -62,9 +59,9 @@ class ViewDialog(QDialog):
         self._photo_id = 0
         self.last_result: Rendered | None = None
         self.checkpoint_missing: str | None = "Looking for the ShapeNet checkpoint…"
-        self._check = LatestJob(run_job, "Looking for the ShapeNet checkpoint", self)
-        self._load = LatestJob(run_job, "Opening the object photo", self)
-        self._render = LatestJob(run_job, "Rendering the new view", self)
+        self._check = JobSlot(jobs, "Looking for the ShapeNet checkpoint", self)
+        self._load = JobSlot(jobs, "Opening the object photo", self)
+        self._render = JobSlot(jobs, "Rendering the new view", self)
         self._check.finished.connect(lambda _g, problem: self._set_missing(problem))
         self._load.finished.connect(self._on_loaded)
         self._load.failed.connect(lambda _g, msg: self.banner.show_error(f"Could not open the photo: {msg}"))
@@ -142,7 +139,7 @@ class ViewDialog(QDialog):
     # ----- the checkpoint -----------------------------------------------------------------
     def look_again(self) -> None:
         """Check in the worker whether a ShapeNet checkpoint is imported."""
-        self._check.request(lambda ctx: checkpoint_problem("shapenet"))
+        self._check.request(lambda _res: checkpoint_problem("shapenet"))
 
     def _set_missing(self, problem: str | None) -> None:
         self.checkpoint_missing = problem
@@ -168,7 +165,7 @@ class ViewDialog(QDialog):
         from core.imageio_utils import load_image
 
         path = str(path)
-        self._load.request(lambda ctx: (path, load_image(path)))
+        self._load.request(lambda _res: (path, load_image(path)))
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a photo of a car or chair", self.folder, IMAGE_FILTER)
@@ -204,7 +201,7 @@ class ViewDialog(QDialog):
         source = (float(self.source_az.value()), float(self.source_el.value()))
         target = (float(self.azimuth.value()), float(self.elevation.value()))
 
-        def render(ctx) -> Rendered | Missing:  # noqa: ANN001 - JobContext, in the worker thread
+        def render(_res: Resources) -> Rendered | Missing:  # in the worker thread
             try:
                 return session.render(key, image, source, target)
             except CheckpointError as exc:

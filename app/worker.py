@@ -1,8 +1,9 @@
-"""The editor's worker object: photo loading, pose detection, rendering and long jobs in one long-lived thread.
+"""The body editor's worker-side state: the open photo, the detector, both renderers and their encoded sources.
 
-The GUI thread never waits on it. Each kind of request has one slot in a mailbox; a newer request of the
-same kind replaces an older one that has not started, so dragging never builds a queue. Results carry
-the photo id and pose generation they were made for, and the client (app/render_client.py) drops stale ones.
+It lives in the job runner's worker thread (app/jobs/runner.py); the client (app/render_client.py) posts jobs that
+call it to the runner's "newest request wins" slots, so dragging never builds a queue. It also hands long jobs
+what they need (``provide``: renderer, encoded photo, detector) before they start. Results carry the photo id
+and pose generation they were made for, and the client drops stale ones.
 While a joint is dragged the warp preview renders a bounded copy of a large photo (app/preview.py);
 once the pose settles it renders the photo itself, so the result that stays and is saved is full size.
 """
@@ -11,15 +12,16 @@ from __future__ import annotations
 
 import inspect
 import os
-import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
+from app.jobs.job import Needs, user_message
 from app.preview import PreviewCopy
 from app.services import Services
 from core.errors import CheckpointError, StudioError
@@ -61,43 +63,10 @@ class RenderRequest:
     settled: bool
 
 
-def user_message(exc: BaseException) -> str:
-    """One readable line for the banner: StudioError messages as they are, others with their type."""
-    if isinstance(exc, StudioError):
-        text = str(exc)
-    else:
-        text = f"{type(exc).__name__}: {exc}"
-    line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    return line if len(line) <= 300 else line[:297] + "…"
+__all__ = ["EditorModel", "Photo", "RenderOutcome", "RenderRequest", "user_message"]
 
 
-class Mailbox:
-    """One pending request per kind, guarded by a lock; ``take`` hands them out in priority order."""
-
-    ORDER = ("renderer", "open", "photo", "detect", "render", "job")
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._slots: dict[str, Any] = {}
-        self.closed = False
-
-    def put(self, kind: str, request: Any) -> None:
-        with self._lock:
-            self._slots[kind] = request
-
-    def take(self) -> tuple[str, Any] | None:
-        with self._lock:
-            for kind in self.ORDER:
-                if kind in self._slots:
-                    return kind, self._slots.pop(kind)
-        return None
-
-    def has(self, kind: str) -> bool:
-        with self._lock:
-            return kind in self._slots
-
-
-class RenderWorker(QObject):
+class EditorModel(QObject):
     """Lives in the worker thread; owns the detector, both renderers and their per-photo source states."""
 
     photoReady = Signal(object)  # Photo
@@ -107,10 +76,9 @@ class RenderWorker(QObject):
     rendererChanged = Signal(str, str)  # renderer name, device
     busy = Signal(str)  # what is running; "" when idle
 
-    def __init__(self, services: Services, mailbox: Mailbox) -> None:
+    def __init__(self, services: Services) -> None:
         super().__init__()
         self._services = services
-        self._mailbox = mailbox
         self._photo: Photo | None = None
         self._next_photo_id = 1
         self._warp: Any = None
@@ -122,22 +90,6 @@ class RenderWorker(QObject):
         self._last_preview: tuple[int, int] | None = None  # (photo id, generation) of the last warp preview
         self._last_full: tuple[int, int] | None = None  # ... and of the last full-size warp render
 
-    # ----- the loop ---------------------------------------------------------------------
-    @Slot()
-    def drain(self) -> None:
-        while not self._mailbox.closed:
-            item = self._mailbox.take()
-            if item is None:
-                return
-            kind, request = item
-            try:
-                getattr(self, f"_do_{kind}")(request)
-            except Exception as exc:  # the worker must survive anything a backend throws
-                traceback.print_exc()
-                self.failed.emit(user_message(exc))
-            finally:
-                self.busy.emit("")
-
     # ----- renderers --------------------------------------------------------------------
     def _warp_renderer(self) -> Any:
         if self._warp is None:
@@ -148,8 +100,8 @@ class RenderWorker(QObject):
         r = self._net or self._warp_renderer()
         self.rendererChanged.emit(r.name, str(getattr(r, "device", "cpu")))
 
-    def _do_renderer(self, request: tuple[str | None, str]) -> None:
-        path, device = request
+    def use_checkpoint(self, path: str | None, device: str) -> None:
+        """Load the checkpoint renderer (None: the skeleton warp only) and announce the renderer in use."""
         self._drop_net()
         if path:
             self.busy.emit(f"Loading checkpoint {os.path.basename(path)}…")
@@ -220,7 +172,9 @@ class RenderWorker(QObject):
             self._last_full = key
 
     # ----- requests ---------------------------------------------------------------------
-    def _do_render(self, request: RenderRequest) -> None:
+    def render(self, request: RenderRequest, superseded: Callable[[], bool]) -> None:
+        """Render ``request`` with the warp, then (settled, a checkpoint loaded, not ``superseded()`` by a newer pose)
+        with the network."""
         photo = self._photo
         if photo is None or request.photo_id != photo.photo_id:
             return  # made for a photo that is no longer open
@@ -230,9 +184,9 @@ class RenderWorker(QObject):
         except Exception as exc:
             self.failed.emit(f"Could not render this pose: {user_message(exc)}")
             return
-        if final:
-            self._warm_up_preview()
-        if not request.settled or self._net is None or self._mailbox.has("render"):
+        if final and not superseded():
+            self._preview_ready()  # encode the bounded copy while nothing waits: the first drag does not pay for it
+        if not request.settled or self._net is None or superseded():
             return  # a newer pose is waiting: the network would render a stale one
         self.busy.emit(f"Rendering with {self._net.name}…")
         try:
@@ -240,11 +194,6 @@ class RenderWorker(QObject):
         except Exception as exc:
             traceback.print_exc()
             self._fall_back(exc, request)
-
-    def _warm_up_preview(self) -> None:
-        """Encode the bounded copy for the warp while nothing waits, so the first drag does not pay for it."""
-        if not self._mailbox.has("render"):
-            self._preview_ready()
 
     def _preview_ready(self) -> bool:
         """True when the warp can preview on the bounded copy; a copy it cannot encode is dropped (the
@@ -286,8 +235,8 @@ class RenderWorker(QObject):
             self._detectors[backend] = self._services.get_detector(backend)
         return self._detectors[backend]
 
-    def _do_open(self, request: tuple[str, str]) -> None:
-        path, backend = request
+    def open_photo(self, path: str, backend: str) -> None:
+        """Load the photo at ``path`` and find the person in it (photoReady, or photoFailed)."""
         name = os.path.basename(path)
         self.busy.emit(f"Opening {name}…")
         try:
@@ -301,7 +250,8 @@ class RenderWorker(QObject):
             return
         self._set_photo(path, image, detection, redetected=False)
 
-    def _do_detect(self, backend: str) -> None:
+    def detect(self, backend: str) -> None:
+        """Find the person in the open photo again."""
         photo = self._photo
         if photo is None:
             return
@@ -313,9 +263,8 @@ class RenderWorker(QObject):
             return
         self._set_photo(photo.path, photo.image, detection, redetected=True)
 
-    def _do_photo(self, request: tuple[str, np.ndarray, Pose, bool]) -> None:
+    def use_photo(self, path: str, image: np.ndarray, pose: Pose, remember: bool) -> None:
         """A photo whose pose is already known (a project being opened): no loading, no detection."""
-        path, image, pose, remember = request
         self._set_photo(path, image, _KnownPose(Pose.coerce(pose)), redetected=False, remember=remember)
 
     def _set_photo(self, path: str, image: np.ndarray, detection: Any, redetected: bool, remember: bool = True) -> None:
@@ -328,23 +277,18 @@ class RenderWorker(QObject):
         self._last_preview = self._last_full = None
         self.photoReady.emit(self._photo)
 
-    # ----- long jobs (app.timeline.jobs.Job: export, motion import) ---------------------------
-    def _do_job(self, job: Any) -> None:
-        """Run a long job here, in this one worker thread; it reports through its own signals and never raises."""
-        job.run(self)
-
-    def job_renderer(self, network: bool = True) -> Any:
-        """For jobs: the checkpoint renderer when loaded and wanted, else the skeleton warp."""
-        return self._net if (network and self._net is not None) else self._warp_renderer()
-
-    def job_source(self, renderer: Any) -> tuple[Photo, Any]:
-        """For jobs: the open photo and ``renderer``'s source state for it."""
-        if self._photo is None:
-            raise StudioError("open a photo first")
-        return self._photo, self._state_for(renderer)
-
-    def job_detector(self, backend: str) -> Any:
-        return self._detector(backend)
+    # ----- what long jobs need (handed to them before they start) --------------------------------
+    def provide(self, needs: Needs) -> dict[str, Any]:
+        """The resources ``needs`` names: a renderer with its encoding of the open photo, a detector."""
+        found: dict[str, Any] = {}
+        if needs.source is not None:
+            renderer = self._net if (needs.source == "network" and self._net is not None) else self._warp_renderer()
+            if self._photo is None:
+                raise StudioError("open a photo first")
+            found.update(renderer=renderer, photo=self._photo, state=self._state_for(renderer))
+        if needs.detector is not None:
+            found["detector"] = self._detector(needs.detector)
+        return found
 
 
 @dataclass(frozen=True)

@@ -191,4 +191,4 @@ def editor(qtbot, tmp_path, editor_services, photo_path):
         window.open_photo(photo_path)
     yield window
     window.shutdown()
-    assert window.client.thread.isFinished(), "the worker thread must stop at teardown"
+    assert window.client.worker_thread.isFinished(), "the worker thread must stop at teardown"

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from core.animation.keyframes import Keyframe, Track
-from core.animation.sequence import SequenceProgress, render_animation, synthetic_person, synthetic_walk
+from core.animation.sequence import render_animation, synthetic_person, synthetic_walk
 from core.errors import Cancelled
 from core.export import open_writer, probe_video
+from core.progress import Progress
 from core.render.base import RenderResult, SourceState, render_each
 from core.skeleton import Pose
 
@@ -63,7 +64,7 @@ def _track(n: int) -> Track:
 
 def test_render_animation_streams_every_frame_with_progress_and_time_left() -> None:
     renderer, writer = CountingRenderer(), ListWriter((64, 48))
-    seen: list[SequenceProgress] = []
+    seen: list[Progress] = []
     n = render_animation(renderer, renderer.encode_source(None, Pose.empty()), _track(200), writer, seen.append)
     assert n == writer.count == renderer.rendered == 200
     assert [p.done for p in seen] == list(range(1, 201)) and {p.total for p in seen} == {200}

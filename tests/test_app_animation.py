@@ -12,8 +12,8 @@ from fixture_files import fixture_file
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from app.jobs import Job
 from app.timeline.export_dialog import ExportSettings
-from app.timeline.jobs import Job
 from core.export import probe_video
 from core.pose_io import write_openpose_json
 from core.skeleton import JOINT_INDEX
@@ -38,7 +38,7 @@ def warp_editor(qtbot, tmp_path, photo_path):
         window.open_photo(photo_path)
     yield window
     window.shutdown()
-    assert window.client.thread.isFinished()
+    assert window.client.worker_thread.isFinished()
 
 
 def _animate(win, frames: int = 12, fps: float = 12.0) -> None:

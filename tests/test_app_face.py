@@ -247,9 +247,9 @@ def test_with_a_face_checkpoint_a_drag_renders_the_face_and_both_save(qtbot, wei
 def test_only_newer_face_results_are_reported_and_a_replaced_request_never_runs(qtbot, editor, progressive,
                                                                                   reported):
     """Renders report only the newest request; drag previews (progressive) each result newer than the last shown."""
-    from app.face.latest_job import LatestJob
+    from app.jobs import JobSlot
 
-    latest = LatestJob(editor.client.run_job, "test", progressive=progressive)
+    latest = JobSlot(editor.client.jobs, "test", progressive=progressive)
     seen, ran = [], []
     latest.finished.connect(lambda gen, value: seen.append(value))
 
@@ -269,33 +269,32 @@ def test_only_newer_face_results_are_reported_and_a_replaced_request_never_runs(
 
 
 def test_a_long_job_waits_for_the_worker_and_a_cancelled_waiting_job_never_runs(qtbot, editor):
-    from app.face.latest_job import LatestJob
-    from app.timeline.jobs import Job, PatientPoster
+    from app.jobs import LONG, Job, JobSlot
 
-    busy = LatestJob(editor.client.run_job, "busy")
-    poster = PatientPoster(editor.client.run_job, limit_s=10)
+    jobs = editor.client.jobs
+    busy = JobSlot(jobs, "busy")
     order: list[str] = []
-    busy.request(lambda ctx: (time.sleep(0.3), order.append("short"))[1])
-    long_job = Job("long", lambda ctx: order.append("long") or 42)
+    busy.request(lambda res: (time.sleep(0.3), order.append("short"))[1])
+    long_job = Job("long", lambda res: order.append("long") or 42)
     results: list[object] = []
     long_job.finished.connect(results.append)
-    assert poster.post(long_job) and poster.waiting
+    assert jobs.start_long(long_job) and jobs.waiting(LONG)  # behind the short job
     qtbot.waitUntil(lambda: results == [42], timeout=5000)
-    assert order == ["short", "long"] and not poster.waiting
-    busy.request(lambda ctx: time.sleep(0.3))
-    never = Job("never", lambda ctx: order.append("never"))
+    assert order == ["short", "long"] and not jobs.waiting(LONG)
+    busy.request(lambda res: time.sleep(0.3))
+    never = Job("never", lambda res: order.append("never"))
     cancelled: list[bool] = []
     never.cancelled.connect(lambda: cancelled.append(True))
-    poster.post(never)
+    assert jobs.start_long(never)
     never.cancel()
     qtbot.waitUntil(lambda: cancelled == [True] and busy.idle, timeout=5000)
     assert "never" not in order
     # behind another long job it does not wait: it says so at once, posting nothing
-    patient = PatientPoster(editor.client.run_job, limit_s=10, running=lambda: editor.client.running_job)
-    blocker = Job("blocker", lambda ctx: time.sleep(0.5))
-    assert editor.client.run_job(blocker)
-    refused = Job("refused", lambda ctx: order.append("refused"))
-    assert not patient.post(refused) and not patient.waiting
+    blocker = Job("blocker", lambda res: time.sleep(0.5))
+    assert jobs.start_long(blocker)
+    refused = Job("refused", lambda res: order.append("refused"))
+    assert not jobs.start_long(refused)
+    assert jobs.running_long is blocker  # the refused job took nobody's place
     qtbot.waitUntil(lambda: blocker.done, timeout=5000)
     assert "refused" not in order
 

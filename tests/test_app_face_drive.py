@@ -79,11 +79,11 @@ def test_driving_the_portrait_writes_one_mp4_frame_per_video_frame_at_the_videos
     steps = []
     job.progressed.connect(steps.append)
     qtbot.waitUntil(lambda: not dialog.running, timeout=60000)
-    assert dialog.result is not None, dialog.status.text()
+    assert dialog.written is not None, dialog.status.text()
     info = probe_video(out)
     h, w = face_window.portrait.image.shape[:2]
     assert info["frames"] == 4 and tuple(info["size"]) == (w, h) and info["fps"] == pytest.approx(FPS)
-    assert dialog.result.frames == 4 and dialog.result.seen == 4 and "Wrote 4 frames" in dialog.status.text()
+    assert dialog.written.frames == 4 and dialog.written.seen == 4 and "Wrote 4 frames" in dialog.status.text()
     assert dialog.phases[0] == "Tracking the face" and dialog.phases[-1].startswith("Rendering frames")
     last = steps[-1]
     assert (last.done, last.total) == (4, 4) and "frame 4 of 4" in last.describe("frame")
@@ -97,13 +97,13 @@ def test_the_face_only_gif_has_the_networks_frame_and_the_chosen_rate(qtbot, fac
     dialog.fps.setValue(5)
     dialog.start()
     qtbot.waitUntil(lambda: not dialog.running, timeout=60000)
-    assert dialog.result is not None, dialog.status.text()
+    assert dialog.written is not None, dialog.status.text()
     info = probe_video(out)
     assert info["frames"] == 3 and tuple(info["size"]) == (256, 256) and info["fps"] == pytest.approx(5)
 
 
 def test_a_cancelled_drive_leaves_no_file_and_the_window_keeps_working(qtbot, face_window, tmp_path, monkeypatch):
-    monkeypatch.setattr("app.timeline.jobs.PROGRESS_INTERVAL_S", 0.0)  # every frame reports, however fast
+    monkeypatch.setattr("app.jobs.job.PROGRESS_INTERVAL_S", 0.0)  # every frame reports, however fast
     out = tmp_path / "driven.mp4"
     dialog = drive(face_window, driving_video(tmp_path / "driver.mp4", 5), out)
     job = dialog.start()
@@ -151,7 +151,7 @@ def test_without_a_face_checkpoint_drive_uses_the_mesh_warp_and_names_the_file(q
     dialog.frame.setCurrentIndex(dialog.frame.findData(False))
     dialog.start()
     qtbot.waitUntil(lambda: not dialog.running, timeout=60000)
-    assert dialog.result is not None, dialog.status.text()
-    assert dialog.result.renderer.startswith("Landmark mesh warp") and "Landmark mesh warp" in dialog.status.text()
+    assert dialog.written is not None, dialog.status.text()
+    assert dialog.written.renderer.startswith("Landmark mesh warp") and "Landmark mesh warp" in dialog.status.text()
     info = probe_video(out)
     assert info["frames"] == 3 and tuple(info["size"]) == (256, 256)

@@ -78,7 +78,7 @@ def test_a_face_animation_exports_one_frame_per_track_frame_with_the_landmarks_b
     dialog.skeleton.setChecked(True)
     dialog.start()
     qtbot.waitUntil(lambda: dialog.job is None, timeout=60000)
-    assert dialog.result is not None, dialog.status.text()
+    assert dialog.written is not None, dialog.status.text()
     info = probe_video(out)
     assert info["frames"] == 8 and tuple(info["size"]) == (512, 256)
     assert [p.name for p in tmp_path.iterdir() if ".part" in p.name] == []

@@ -62,4 +62,4 @@ def test_launching_without_arguments_opens_the_sample_with_its_detected_pose_and
     assert seen["hint"], "a new user sees the hint"
     assert seen["store"].startswith(qsettings_dir), "tests never touch the user's settings"
     assert "after" in seen and not np.array_equal(seen["after"], seen["before"])
-    assert seen["window"].client.thread.isFinished()
+    assert seen["window"].client.worker_thread.isFinished()

@@ -120,7 +120,7 @@ def test_opening_a_file_that_is_not_an_image_keeps_the_previous_photo(qtbot, edi
 
 
 def test_closing_the_window_stops_the_worker_thread(qtbot, editor):
-    thread = editor.client.thread
+    thread = editor.client.worker_thread
     assert thread.isRunning()
     editor.close()
     assert thread.isFinished()
@@ -153,3 +153,88 @@ def test_the_window_keeps_answering_while_the_real_gfla_network_renders(qtbot, e
           f"longest gap between 10 ms ticks: {gaps.max():.1f} ms over {len(gaps)} ticks")
     assert len(gaps) > 10
     assert gaps.max() < 50.0
+
+
+def test_a_generator_job_reports_progress_and_a_cancel_stops_it_at_the_next_yield(qtbot, editor):
+    """A long job yields Progress; cancelling throws Cancelled into it there (its cleanup runs), and the worker
+    runs the next job."""
+    import threading
+
+    from app.jobs import Job, Progress
+
+    steps: list[int] = []
+    cleaned = threading.Event()
+    gate = threading.Event()
+
+    def counting(res):
+        try:
+            for i in range(1000):
+                steps.append(i)
+                if i == 3:
+                    gate.wait(5)
+                yield Progress(i + 1, 1000, "Counting")
+        finally:
+            cleaned.set()
+        return "never"
+
+    job = Job("Counting", counting)
+    seen: list[Progress] = []
+    job.progressed.connect(seen.append)
+    assert editor.client.run_job(job)
+    qtbot.waitUntil(lambda: len(steps) == 4, timeout=5000)
+    job.cancel()
+    gate.set()
+    qtbot.waitUntil(lambda: job.done, timeout=5000)
+    assert job.outcome == ("cancelled", None) and cleaned.is_set()
+    assert len(steps) == 4, "it stopped at the yield after the cancel"
+    assert seen and seen[0].text == "Counting" and seen[0].total == 1000
+    after = Job("After", lambda res: 1 + 1)
+    assert editor.client.run_job(after)
+    qtbot.waitUntil(lambda: after.done, timeout=5000)
+    assert after.outcome == ("finished", 2)
+
+
+def test_a_job_is_handed_the_renderer_and_the_encoded_photo_it_asked_for(qtbot, editor, fake_renderers):
+    from app.jobs import Job, Needs
+
+    got = []
+    job = Job("Looking", lambda res: got.append((res.renderer, res.photo, res.state, res.detector)),
+              Needs(source="warp", detector="mediapipe"))
+    assert editor.client.run_job(job)
+    qtbot.waitUntil(lambda: job.done, timeout=5000)
+    renderer, photo, state, detector = got[0]
+    assert renderer is fake_renderers["warp"] and state is not None and detector is not None
+    assert photo.path == editor.document.path
+
+
+def test_a_newer_request_replaces_a_waiting_one_and_the_replaced_one_never_runs(qtbot, editor):
+    import threading
+
+    from app.jobs import Job
+
+    jobs = editor.client.jobs
+    gate = threading.Event()
+    ran: list[str] = []
+    slot = jobs.new_slot_name("test")
+    first = Job("first", lambda res: (gate.wait(5), ran.append("first")))
+    assert jobs.post(slot, first)
+    qtbot.waitUntil(lambda: not jobs.waiting(slot), timeout=5000)  # first is running
+    middle, newest = Job("middle", lambda res: ran.append("middle")), Job("newest", lambda res: ran.append("newest"))
+    jobs.post(slot, middle)
+    jobs.post(slot, newest)
+    assert middle.done and middle.outcome == ("dropped", None)
+    assert first.is_cancelled, "the running request of the slot is asked to stop"
+    gate.set()
+    qtbot.waitUntil(lambda: newest.done, timeout=5000)
+    assert ran == ["first", "newest"]
+
+
+def test_the_job_system_polls_nothing():
+    """Waking the worker is a queued signal: no timers anywhere in the job code."""
+    from pathlib import Path
+
+    import app.jobs
+
+    for path in Path(app.jobs.__file__).parent.glob("*.py"):
+        text = path.read_text()
+        assert "QTimer" not in text and "time.sleep" not in text, path.name

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.face.sessions import FaceSession, Portrait, checkpoint_problem
-from app.job_dialog import lay_out_job_dialog
-from app.timeline.jobs import Job, JobContext, JobProgress, format_seconds
+from app.job_dialog import lay_out_job_dialog, show_progress, start_job
+from app.jobs import Job, Progress, Resources, format_seconds
 from core.face_animation import SMOOTHER_TITLES, SMOOTHERS
 
 if TYPE_CHECKING:
@@ -61,20 +61,21 @@ class DriveDone:
     renderer: str = ""
 
 
-def drive_job_fn(session: FaceSession, portrait: Portrait, s: DriveSettings) -> Callable[[JobContext], DriveDone]:
-    """The worker's function: track the driving face, retarget it onto ``portrait``, stream the frames to ``s.out``
+def drive_job_fn(session: FaceSession, portrait: Portrait, s: DriveSettings
+                 ) -> Callable[[Resources], Generator[Progress, None, DriveDone]]:
+    """The worker's generator: track the driving face, retarget it onto ``portrait``, stream the frames to ``s.out``
     (made by the face network when its checkpoint is imported, else by the landmark mesh warp)."""
 
-    def run(ctx: JobContext) -> DriveDone:
+    def run(res: Resources) -> Generator[Progress, None, DriveDone]:
         from core.face_animation import driving_targets, track_driving_video, write_face_video
         from core.render.face_portrait import FACE_FRAME, face_frame
 
         start = time.perf_counter()
         renderer, _missing = session.pick(network=True)
-        track = track_driving_video(s.driving, progress=lambda d, t: ctx.progress(d, t, TRACKING),
-                                    cancel=ctx.cancelled)
+        yield Progress(0, -1, TRACKING)
+        track = track_driving_video(s.driving, progress=res.reporter(TRACKING), cancel=res.cancelled)
         targets = driving_targets(track, portrait.landmarks, s.smooth)  # (T, 68, 2) portrait pixels
-        ctx.check()
+        yield Progress(len(targets), len(targets), TRACKING)  # tracked: a cancel point between the two phases
         state = session.source(renderer, portrait)
         h, w = portrait.image.shape[:2]
         if s.whole_portrait:
@@ -82,8 +83,8 @@ def drive_job_fn(session: FaceSession, portrait: Portrait, s: DriveSettings) -> 
         else:
             size, frame = (FACE_FRAME, FACE_FRAME), (lambda r: face_frame(r, portrait.landmarks))
         fps = s.fps or track.fps
-        written = write_face_video(renderer, state, targets, s.out, fps, size=size, frame=frame, cancel=ctx.cancelled,
-                                   progress=lambda d, t: ctx.progress(d, t, f"{RENDERING} ({renderer.name})"))
+        written = write_face_video(renderer, state, targets, s.out, fps, size=size, frame=frame, cancel=res.cancelled,
+                                   progress=res.reporter(f"{RENDERING} ({renderer.name})"))
         return DriveDone(str(written.path), written.frames, track.seen, fps, time.perf_counter() - start,
                          renderer.name)
 
@@ -98,7 +99,7 @@ class DriveDialog(QDialog):
         self.setWindowTitle("Drive with Video")
         self.window_ = window
         self.job: Job | None = None
-        self.result: DriveDone | None = None
+        self.written: DriveDone | None = None
         self.phases: list[str] = []  # the progress texts seen (the phases a user watched go by)
         self.driving_edit, self.out_edit = QLineEdit(), QLineEdit()
         self._browse_buttons: list[QPushButton] = []
@@ -176,20 +177,20 @@ class DriveDialog(QDialog):
         s = settings or self.settings()
         portrait = self.window_.portrait
         problem = "Open a portrait first." if portrait is None else self._problem(s)
-        if problem:
-            self.status.setText(problem)
+        if problem or portrait is None:
+            self.status.setText(problem or "Open a portrait first.")
             return None
         job = Job("Driving the portrait", drive_job_fn(self.window_.session, portrait, s))
-        job.progressed.connect(self._on_progress)
-        job.finished.connect(self._on_finished)
-        job.failed.connect(self._on_failed)
-        job.cancelled.connect(self._on_cancelled)
-        self.job, self.result, self.phases = job, None, []
+        self.written, self.phases = None, []
+        # start_long: it waits behind face renders, not behind another long job
+        if not start_job(self.window_.jobs.start_long, job, self.status, self._on_progress, self._on_finished,
+                         self._on_failed, self._on_cancelled):
+            return None
+        self.job = job
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status.setText("Starting…")
         self._set_running(True)
-        self.window_.long_jobs.post(job)  # waits (briefly) while the worker finishes a face render
         return job
 
     def _set_running(self, running: bool) -> None:
@@ -198,15 +199,10 @@ class DriveDialog(QDialog):
             w.setEnabled(not running)
         self.cancel_button.setText("Cancel export" if running else "Close")
 
-    def _on_progress(self, p: JobProgress) -> None:
+    def _on_progress(self, p: Progress) -> None:
         if not self.phases or self.phases[-1] != p.text:
             self.phases.append(p.text)
-        if p.total > 0:
-            self.progress.setRange(0, p.total)
-            self.progress.setValue(p.done)
-        else:
-            self.progress.setRange(0, 0)
-        self.status.setText(p.describe("frame"))
+        show_progress(self.progress, self.status, p)
 
     def _ended(self) -> None:
         self.job = None
@@ -215,7 +211,7 @@ class DriveDialog(QDialog):
 
     def _on_finished(self, done: DriveDone) -> None:
         self._ended()
-        self.result = done
+        self.written = done
         text = (f"✔ Wrote {done.frames} frames at {done.fps:g} fps to {done.path} in {format_seconds(done.seconds)}"
                 f" with {done.renderer} (face seen in {done.seen} of {done.frames} driving frames).")
         self.status.setText(text)

@@ -86,7 +86,7 @@ class FaceTools:
         from app.view_dialog import ViewDialog
 
         if self.view_dialog is None:
-            self.view_dialog = ViewDialog(self.host.run_job, self.host.settings.device, self.host.settings.last_dir(),
+            self.view_dialog = ViewDialog(self.host.jobs, self.host.settings.device, self.host.settings.last_dir(),
                                           self.host.dialog_parent())
         else:
             self.view_dialog.look_again()

@@ -1,16 +1,14 @@
-"""Face mode's one adapter to the job system: the detect / preview / render "newest wins" slots and the long-job
-poster (app.face.latest_job, app.timeline.jobs), wired to the page's slots. Nothing else in face mode makes jobs
-slots, so replacing the job system touches this module only."""
+"""Face mode's one adapter to the job system: the detect / preview / render "newest wins" slots on the window's
+job runner, wired to the page's slots, and the page's way to start a long job. Nothing else in face mode makes job
+slots."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from app.face.latest_job import LatestJob
-from app.timeline.jobs import Job, PatientPoster
+from app.jobs import Job, JobRunner, JobSlot
 
 if TYPE_CHECKING:
     from app.face.window import FacePage
@@ -19,13 +17,12 @@ if TYPE_CHECKING:
 class FaceJobs(QObject):
     """The page's request slots: finding the face, drag previews (each newer one shown), settled renders."""
 
-    def __init__(self, run_job: Callable[[Job], bool], running_job: Callable[[], Job | None],
-                 parent: QObject | None = None) -> None:
+    def __init__(self, runner: JobRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.detect = LatestJob(run_job, "Finding the face", self)
-        self.render = LatestJob(run_job, "Rendering the face", self)
-        self.preview = LatestJob(run_job, "Previewing the face", self, progressive=True)
-        self.long_jobs = PatientPoster(run_job, self, running=running_job)  # exports wait for previews and renders
+        self.runner = runner
+        self.detect = JobSlot(runner, "Finding the face", self)
+        self.render = JobSlot(runner, "Rendering the face", self)
+        self.preview = JobSlot(runner, "Previewing the face", self, progressive=True)
 
     def connect_page(self, page: FacePage) -> None:
         banner = page.banner
@@ -36,6 +33,11 @@ class FaceJobs(QObject):
         self.render.busyChanged.connect(lambda busy: busy and page.result_header.setText("Result — rendering…"))
         self.preview.finished.connect(lambda _g, answer: page.show_result(*answer))
         self.preview.failed.connect(lambda _g, msg: banner.show_error(f"Previewing the face failed: {msg}"))
+
+    def start_long(self, job: Job) -> bool:
+        """Start an import or export in the worker (after the short requests waiting there); False at once while
+        another long job runs."""
+        return self.runner.start_long(job)
 
     @property
     def idle(self) -> bool:

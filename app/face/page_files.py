@@ -12,7 +12,7 @@ import numpy as np
 
 from app.canvas import Keypoints
 from app.file_ops import ask_file, try_write
-from app.timeline.jobs import Job
+from app.jobs import Job
 from app.worker import user_message
 from core.subjects import FACE, IMAGE_FILTER
 
@@ -89,11 +89,11 @@ def import_checkpoint(page: FacePage, path: str) -> Job | None:
     from core.weights_store import import_checkpoint as store_import
 
     name = os.path.basename(path)
-    job = Job("Importing the face checkpoint", lambda ctx: store_import(path, kind="face"))
+    job = Job("Importing the face checkpoint", lambda _res: store_import(path, kind="face"))
     job.finished.connect(lambda _entry: (page.banner.show_info(
         f"Imported {name}: the GFLA face network renders the face from now on."), page.request_render()))
     job.failed.connect(lambda msg: page.banner.show_error(f"Could not import {name}: {msg}"))
-    if not page.long_jobs.post(job):
+    if not page.jobs.start_long(job):
         page.banner.show_info("Another long job is running; wait for it or cancel it first.")
         return None
     page.show_status(f"Checking {name}…", 6000)

@@ -1,6 +1,7 @@
 """Worker-side state for face mode and the view dialog: loaded networks and encoded sources, reused between jobs.
 
-Every method here runs in the editor's worker thread (inside a Job's function) and never touches widgets.
+A window makes its session in the GUI thread and hands it to the jobs it posts (app.jobs: the job's function holds
+it); every method here then runs in the one worker thread, inside those jobs, and never touches widgets.
 """
 
 from __future__ import annotations

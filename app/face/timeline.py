@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
+from app.jobs import Job, Resources
 from app.registry import window_action
 from app.timeline.controller import TimelineController
 from app.timeline.export_dialog import ExportDialog
-from app.timeline.jobs import Job, JobContext
 from app.timeline.onion import OnionSkin
 from app.timeline.panel import TimelinePanel
 from app.timeline.project import ProjectManager
@@ -36,7 +36,7 @@ DOCK_HEIGHT = 190
 def face_source(session: FaceSession, portrait: Portrait):  # noqa: ANN201 - an app.timeline.export_dialog.SourcePicker
     """What a face export renders with: the face network (wanted and imported) or the mesh warp, on ``portrait``."""
 
-    def pick(_ctx: JobContext, network: bool) -> tuple[Any, Any, tuple[int, int]]:
+    def pick(network: bool) -> tuple[Any, Any, tuple[int, int]]:
         renderer, _missing = session.pick(network)
         h, w = portrait.image.shape[:2]
         return renderer, session.source(renderer, portrait), (h, w)
@@ -100,11 +100,10 @@ class FaceTimeline(QObject):
             return None
         portrait = win.portrait
 
-        def run(ctx: JobContext) -> Track:
+        def run(res: Resources) -> Track:
             from core.face_animation import driving_track_to_keys, track_driving_video
 
-            track = track_driving_video(video, progress=lambda d, t: ctx.progress(d, t, "Tracking the face"),
-                                        cancel=ctx.cancelled)
+            track = track_driving_video(video, progress=res.reporter("Tracking the face"), cancel=res.cancelled)
             return driving_track_to_keys(track, portrait.landmarks, smooth)
 
         job = Job("Importing the face motion", run)
@@ -118,7 +117,7 @@ class FaceTimeline(QObject):
         job.finished.connect(lambda track: self._imported(track, portrait))
         job.failed.connect(lambda msg: win.banner.show_error(f"Importing the face motion failed: {msg}"))
         job.ended.connect(self._import_ended)
-        if not win.long_jobs.post(job):
+        if not win.jobs.start_long(job):
             win.banner.show_info("Another long job is running; wait for it or cancel it first.")
             progress.deleteLater()
             return None
@@ -151,7 +150,7 @@ class FaceTimeline(QObject):
             return None
         stem = os.path.splitext(os.path.basename(self.project.path or win.portrait.path))[0]
         default = os.path.join(win.folder or os.path.dirname(win.portrait.path), stem + "_face.mp4")
-        dlg = ExportDialog(self.ctl.track, win.document.size, "GFLA face network", default, win.long_jobs.post, win,
+        dlg = ExportDialog(self.ctl.track, win.document.size, "GFLA face network", default, win.jobs.start_long, win,
                            pick=face_source(win.session, win.portrait), fast_name="Landmark mesh warp",
                            beside_text="the landmarks", network=not win.checkpoint_missing)
         self.export_dialog = dlg

@@ -37,7 +37,7 @@ from core.subjects import FACE
 
 if TYPE_CHECKING:
     from app.face.drive import DriveDialog
-    from app.timeline.jobs import Job
+    from app.jobs import Job
 
 
 class FacePage(QWidget):
@@ -63,8 +63,7 @@ class FacePage(QWidget):
         self.portrait: Portrait | None = None  # the worker's view of the session's photo (the same image array)
         self.last_result: Rendered | None = None
         self.checkpoint_missing: str | None = None
-        self.jobs = FaceJobs(host.run_job, host.running_job, self)
-        self.long_jobs = self.jobs.long_jobs
+        self.jobs = FaceJobs(host.jobs, self)
         self.jobs.connect_page(self)
         self.document.poseChanged.connect(self._on_pose_changed)
         self.canvas.hoveredJointChanged.connect(self._on_hover)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.job_dialog import lay_out_job_dialog
-from app.timeline.jobs import Job, JobContext, JobProgress, format_seconds
+from app.job_dialog import lay_out_job_dialog, show_progress, start_job
+from app.jobs import Job, Needs, Progress, Resources, format_seconds
 from core.animation.keyframes import Track
 
 FORMATS = {"mp4": "MP4 video (H.264)", "gif": "Animated GIF (loops)", "png": "PNG sequence (a folder of frames)"}
@@ -63,26 +63,29 @@ def frame_times(track: Track, fps: float) -> np.ndarray:
     return np.arange(n, dtype=np.float64) * (track.fps / fps)
 
 
-# What an export renders with, chosen in the worker: (ctx, network wanted) -> (renderer, its source state, photo (h, w)).
-SourcePicker = Callable[[JobContext, bool], tuple[Any, Any, tuple[int, int]]]
+# What an export renders with, chosen in the worker: (network wanted) -> (renderer, its source state, photo (h, w)).
+# None: the body editor's photo with its checkpoint renderer (when loaded and wanted) or the skeleton warp, handed
+# to the job as its resources.
+SourcePicker = Callable[[bool], tuple[Any, Any, tuple[int, int]]]
 
 
-def editor_source(ctx: JobContext, network: bool) -> tuple[Any, Any, tuple[int, int]]:
-    """The body editor's photo with its checkpoint renderer (when loaded and ``network``) or the skeleton warp."""
-    renderer = ctx.renderer(network)
-    photo, state = ctx.source(renderer)
-    return renderer, state, photo.image.shape[:2]
+def export_needs(settings: ExportSettings, pick: SourcePicker | None) -> Needs:
+    """What the export job needs from the editor's worker: its renderer and encoded photo unless ``pick`` chooses."""
+    return Needs() if pick is not None else Needs(source="network" if settings.network else "warp")
 
 
-def export_job_fn(track: Track, settings: ExportSettings, pick: SourcePicker = editor_source
-                  ) -> Callable[[JobContext], ExportDone]:
-    """The function the worker runs: render every frame of ``track`` into the chosen writer."""
+def export_job_fn(track: Track, settings: ExportSettings, pick: SourcePicker | None = None
+                  ) -> Callable[[Resources], Generator[Progress, None, ExportDone]]:
+    """The generator the worker runs: render every frame of ``track`` into the chosen writer, yielding progress."""
 
-    def run(ctx: JobContext) -> ExportDone:
+    def run(res: Resources) -> Generator[Progress, None, ExportDone]:
         from core.animation.sequence import render_animation
         from core.export import open_writer
 
-        renderer, state, (h, w) = pick(ctx, settings.network)
+        if pick is not None:
+            renderer, state, (h, w) = pick(settings.network)
+        else:
+            renderer, state, (h, w) = res.renderer, res.state, res.photo.image.shape[:2]
         pw = max(2, int(settings.width))
         ph = max(2, int(round(pw * h / w)))
         size = (2 * pw if settings.skeleton_beside else pw, ph)
@@ -90,9 +93,12 @@ def export_job_fn(track: Track, settings: ExportSettings, pick: SourcePicker = e
         poses = track.evaluate(times)  # (N, P, 2): small (N × P × 16 bytes), unlike the frames
         options = {"max_side": None} if settings.fmt == "gif" else {}
         start = time.perf_counter()
+        text = f"Exporting with {renderer.name}"
+        yield Progress(0, len(times), text)
+        n = 0
         with open_writer(settings.path, settings.fps, size, settings.fmt, **options) as writer:
-            n = render_animation(renderer, state, poses, writer, cancel=ctx.cancelled,
-                                 progress=lambda p: ctx.progress(p.done, p.total, f"Exporting with {renderer.name}"),
+            n = render_animation(renderer, state, poses, writer, cancel=res.cancelled,
+                                 progress=lambda p: res.report(p.labelled(text)),
                                  skeleton_beside=settings.skeleton_beside)
         return ExportDone(str(writer.path), n, time.perf_counter() - start)
 
@@ -103,13 +109,13 @@ class ExportDialog(QDialog):
     """Collects the export settings, runs the export through ``run_job`` and shows its progress."""
 
     def __init__(self, track: Track, photo_size: tuple[int, int], renderer_name: str, default_path: str,
-                 run_job: Callable[[Job], bool], parent: QWidget | None = None, pick: SourcePicker = editor_source,
+                 run_job: Callable[[Job], bool], parent: QWidget | None = None, pick: SourcePicker | None = None,
                  fast_name: str = "Skeleton warp", beside_text: str = "the skeleton track", network: bool = True) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export Animation")
         self.track, self.photo_size, self.run_job, self.pick = track, photo_size, run_job, pick
         self.job: Job | None = None
-        self.result: ExportDone | None = None
+        self.written: ExportDone | None = None
         self.fmt = QComboBox()
         for key, title in FORMATS.items():
             self.fmt.addItem(title, key)
@@ -206,13 +212,9 @@ class ExportDialog(QDialog):
         if not Path(s.path).parent.is_dir():
             self.status.setText(f"The folder {Path(s.path).parent} does not exist.")
             return None
-        job = Job("Exporting the animation", export_job_fn(self.track, s, self.pick))
-        job.progressed.connect(self._on_progress)
-        job.finished.connect(self._on_finished)
-        job.failed.connect(self._on_failed)
-        job.cancelled.connect(self._on_cancelled)
-        if not self.run_job(job):
-            self.status.setText("Another long job is running; wait for it or cancel it first.")
+        job = Job("Exporting the animation", export_job_fn(self.track, s, self.pick), export_needs(s, self.pick))
+        if not start_job(self.run_job, job, self.status, self._on_progress, self._on_finished, self._on_failed,
+                         self._on_cancelled):
             return None
         self.job = job
         self.progress.setRange(0, 0)
@@ -226,13 +228,11 @@ class ExportDialog(QDialog):
             w.setEnabled(not running)
         self.cancel_button.setText("Cancel export" if running else "Close")
 
-    def _on_progress(self, p: JobProgress) -> None:
-        self.progress.setRange(0, max(p.total, 1))
-        self.progress.setValue(p.done)
-        self.status.setText(p.describe("frame"))
+    def _on_progress(self, p: Progress) -> None:
+        show_progress(self.progress, self.status, p)
 
     def _on_finished(self, done: ExportDone) -> None:
-        self.job, self.result = None, done
+        self.job, self.written = None, done
         self._set_running(False)
         self.progress.setRange(0, 1)
         self.progress.setValue(1)

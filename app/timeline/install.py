@@ -11,10 +11,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget
 
 from app.host import TimelineHost
+from app.jobs import Job
 from app.registry import window_action
 from app.timeline.controller import TimelineController
 from app.timeline.export_dialog import ExportDialog
-from app.timeline.jobs import Job, PatientPoster
 from app.timeline.motion_dialog import MotionImportDialog
 from app.timeline.onion import OnionSkin
 from app.timeline.panel import TimelinePanel
@@ -34,7 +34,6 @@ class Timeline(QObject):
         self.project, self.actions = project, actions
         self.export_dialog: ExportDialog | None = None
         self.motion_dialog: MotionImportDialog | None = None
-        self.poster = PatientPoster(win.run_job, self, running=win.running_job)
         ctl.notice.connect(self._notice)
 
     def _notice(self, text: str) -> None:
@@ -42,10 +41,10 @@ class Timeline(QObject):
 
     # ----- long jobs ----------------------------------------------------------------------------
     def run_job(self, job: Job) -> bool:
-        """Post ``job`` to the window's worker (after face mode's short jobs there); its failure also shows in the
-        banner, including "another long job is running" when one is."""
+        """Start the long ``job`` in the window's worker (after face mode's short jobs there; False at once behind
+        another long job); its failure also shows in the banner."""
         job.failed.connect(self._job_failed)
-        return self.poster.post(job)
+        return self.win.run_job(job)
 
     def _job_failed(self, message: str) -> None:
         job = self.sender()

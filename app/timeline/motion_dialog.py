@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.job_dialog import lay_out_job_dialog
-from app.timeline.jobs import Job, JobProgress
+from app.job_dialog import lay_out_job_dialog, show_progress, start_job
+from app.jobs import Job, Needs, Progress
 from app.timeline.motion_jobs import default_keypoint_loader, load_motion_fn, network_fn
 from app.timeline.trajectory import TrajectoryPlot
 from core.animation.keyframes import Track
@@ -155,17 +155,14 @@ class MotionImportDialog(QDialog):
         if not path:
             self.status.setText("Choose a video or a folder of OpenPose JSON files first.")
             return None
-        return self._start(Job(f"Reading the motion from {os.path.basename(path)}", load_motion_fn(path, self.backend)),
+        needs = Needs() if os.path.isdir(path) else Needs(detector=self.backend)  # a video: the worker's detector
+        return self._start(Job(f"Reading the motion from {os.path.basename(path)}", load_motion_fn(path), needs),
                            self._on_loaded)
 
     def _start(self, job: Job, on_done: Callable[[Any], None]) -> Job | None:
         self._on_done = on_done
-        job.progressed.connect(self._on_progress)
-        job.finished.connect(self._job_finished)
-        job.failed.connect(self._job_failed)
-        job.cancelled.connect(self._job_cancelled)
-        if not self.run_job(job):
-            self.status.setText("Another long job is running; wait for it or cancel it first.")
+        if not start_job(self.run_job, job, self.status, self._on_progress, self._job_finished, self._job_failed,
+                         self._job_cancelled):
             return None
         self.job = job
         self.progress.setRange(0, 0)
@@ -196,11 +193,8 @@ class MotionImportDialog(QDialog):
         self.import_button.setEnabled(self.cleaned is not None)
         self.cancel_button.setText("Close")
 
-    def _on_progress(self, p: JobProgress) -> None:
-        if p.total > 0:
-            self.progress.setRange(0, p.total)
-            self.progress.setValue(p.done)
-        self.status.setText(p.describe("frame"))
+    def _on_progress(self, p: Progress) -> None:
+        show_progress(self.progress, self.status, p)
 
     def _on_loaded(self, motion: Any) -> None:
         self.motion = motion

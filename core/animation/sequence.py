@@ -9,43 +9,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
 from core.animation.keyframes import Points, Track
 from core.errors import Cancelled
 from core.keypoints import as_points
+from core.progress import Progress
 from core.render.base import Renderer, SourceState
 from core.skeleton import Pose
 
-
-@dataclass(frozen=True)
-class SequenceProgress:
-    """Where a sequence render stands."""
-
-    done: int
-    total: int
-    elapsed_s: float
-
-    @property
-    def fps(self) -> float:
-        return self.done / self.elapsed_s if self.elapsed_s > 0 else 0.0
-
-    @property
-    def eta_s(self) -> float | None:
-        """Estimated seconds left (None until the first frame is done)."""
-        if self.done == 0 or self.elapsed_s <= 0:
-            return None
-        return (self.total - self.done) * self.elapsed_s / self.done
-
-    def __str__(self) -> str:
-        eta = self.eta_s
-        left = "…" if eta is None else f"{eta:.0f} s left"
-        return f"frame {self.done}/{self.total} · {self.fps:.1f} fps · {left}"
-
-
-SequenceProgressFn = Callable[[SequenceProgress], None]
+SequenceProgressFn = Callable[[Progress], None]
 
 
 def _poses(track_or_poses: Track | np.ndarray | Iterable[Points | np.ndarray]) -> tuple[Iterator[Points], int]:
@@ -132,7 +106,7 @@ def render_animation(
             writer.append(frame)
             done += 1
             if progress is not None:
-                progress(SequenceProgress(done, total, time.perf_counter() - start))
+                progress(Progress(done, total, elapsed_s=time.perf_counter() - start))
     finally:
         close = getattr(results, "close", None)
         if close is not None:

@@ -1,0 +1,13 @@
+"""The app's one job system: a worker thread with "newest request wins" slots, generator jobs, one Progress type.
+
+``JobRunner`` (runner.py) owns the thread; ``Job`` (job.py) is one request and its signals; ``JobSlot`` (slot.py) is
+a window's newest-wins slot. Progress is ``core.progress.Progress``.
+"""
+
+from app.jobs.job import Job, JobFn, Needs, Resources, user_message
+from app.jobs.runner import LONG, JobRunner
+from app.jobs.slot import JobSlot
+from core.progress import Progress, format_seconds
+
+__all__ = ["LONG", "Job", "JobFn", "JobRunner", "JobSlot", "Needs", "Progress", "Resources", "format_seconds",
+           "user_message"]
