@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import standing_pose_xy
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from app.canvas import PoseCanvas
 from app.canvas.modes import drag_mode_actions, edit_toggle_actions, view_actions
 from app.document import PoseDocument
-from conftest import standing_pose_xy
 from core.rig import BODY_TREE, DragMode
 from core.skeleton import JOINT_INDEX, Pose
 
@@ -239,8 +239,9 @@ def test_the_face_canvas_drags_free_in_ik_mode_and_shift_moves_a_part_in_one_shi
     canvas.show()
     qtbot.waitExposed(canvas)
     k = np.arange(68)
-    doc.set_photo("face.png", np.full((400, 400, 3), 120, np.uint8),
-                  Keypoints(np.stack([400 * (0.1 + 0.8 * (k % 12) / 11), 400 * (0.1 + 0.8 * (k // 12) / 5)], 1)))
+    marks = Keypoints(np.stack([400 * (0.1 + 0.8 * (k % 12) / 11), 400 * (0.1 + 0.8 * (k // 12) / 5)], 1))
+    # KeypointDocument holds Keypoints but inherits PoseDocument.set_photo's Pose hint (app typing, not this test)
+    doc.set_photo("face.png", np.full((400, 400, 3), 120, np.uint8), marks)  # pyright: ignore[reportArgumentType]
     canvas.rig.set_mode(DragMode.IK)
     assert canvas.rig.tree is None
     before = doc.pose

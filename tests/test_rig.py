@@ -7,8 +7,17 @@ import math
 import numpy as np
 import pytest
 
-from core.rig import BODY_TREE, DragMode, drag_joint, group_shifted, ik_two_bone, keep_lengths, mirror_edit
-from core.rig import rotate_bone, selection_transformed
+from core.rig import (
+    BODY_TREE,
+    DragMode,
+    drag_joint,
+    group_shifted,
+    ik_two_bone,
+    keep_lengths,
+    mirror_edit,
+    rotate_bone,
+    selection_transformed,
+)
 from core.skeleton import JOINT_INDEX, LIMBS, Pose
 
 NECK, SHOULDER, ELBOW, WRIST = (JOINT_INDEX[n] for n in ("neck", "right_shoulder", "right_elbow", "right_wrist"))

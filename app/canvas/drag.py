@@ -45,7 +45,7 @@ class DragController:
         self.lock_lengths = True
         self.symmetric = False
         self.pins: set[int] = set()
-        self.held: set[int] = set()  # Qt.Key values held down (R rotates, S scales the selection)
+        self.held: set[int] = set()  # key codes held down (R rotates, S scales the selection)
         self.drag: _Drag | None = None
         self._band = QRubberBand(QRubberBand.Shape.Rectangle, canvas.viewport())
 

@@ -11,8 +11,9 @@ if TYPE_CHECKING:
     from app.canvas.view import PoseCanvas
 
 NUDGE_PX, NUDGE_SHIFT_PX = 1.0, 10.0  # arrow-key steps in screen pixels (Shift for the larger one)
-ARROWS = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
-HELD = (Qt.Key.Key_R, Qt.Key.Key_S)  # while held, dragging the selection rotates (R) or scales (S) it
+ARROWS = {Qt.Key.Key_Left.value: (-1, 0), Qt.Key.Key_Right.value: (1, 0), Qt.Key.Key_Up.value: (0, -1),
+          Qt.Key.Key_Down.value: (0, 1)}  # by key code: QKeyEvent.key() is an int
+HELD = (Qt.Key.Key_R.value, Qt.Key.Key_S.value)  # while held, dragging the selection rotates (R) or scales (S) it
 
 
 def key_pressed(canvas: PoseCanvas, event: QKeyEvent) -> bool:

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from core.render.warp import WarpRenderer
 
     image = load_image(args.image)
-    hw = image.shape[:2]
+    hw = (int(image.shape[0]), int(image.shape[1]))
     mask = None
     if args.source_pose:
         source, _ = _read_pose(args.source_pose, hw)
