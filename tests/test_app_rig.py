@@ -250,3 +250,51 @@ def test_the_face_canvas_drags_free_in_ik_mode_and_shift_moves_a_part_in_one_shi
     others = np.delete(np.arange(68), 30)
     np.testing.assert_array_equal(doc.pose.xy[others], before.xy[others])
     assert not np.allclose(doc.pose.xy[30], before.xy[30])
+
+
+def test_shift_drag_moves_the_whole_skeleton_as_one_shift_stopped_at_the_photo_edge(qtbot, body):
+    canvas, doc = body
+    canvas.rig.set_mode(DragMode.IK)  # Shift+drag is a part move in any mode
+    before = doc.pose
+    start = canvas.joint_viewport_pos(WRIST)
+    drag(qtbot, canvas, start, start + QPoint(-500, 0), mods=Qt.KeyboardModifier.ShiftModifier)
+    shift = doc.pose.xy - before.xy
+    np.testing.assert_allclose(shift, np.broadcast_to(shift[0], shift.shape), atol=1e-9)
+    assert doc.pose.xy[:, 0].min() == pytest.approx(0.0) and shift[0][1] == pytest.approx(0.0)
+    assert doc.undo_stack.count() == 1 and doc.undo_stack.text(0) == "Move body"
+
+
+def test_ctrl_wheel_scales_the_selection_about_its_centroid_in_one_undo_step(qtbot, body):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    canvas, doc = body
+    canvas.set_selection(set(ARM))
+    before, zoom = doc.pose, canvas.transform().m11()
+    vp = canvas.viewport()
+    at = canvas.joint_viewport_pos(ELBOW)
+    for _ in range(3):
+        wheel = QWheelEvent(QPointF(at), QPointF(vp.mapToGlobal(at)), QPoint(0, 0), QPoint(0, 120),
+                            Qt.MouseButton.NoButton, Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase,
+                            False)
+        QApplication.sendEvent(vp, wheel)
+    c = before.xy[list(ARM)].mean(axis=0)
+    np.testing.assert_allclose(doc.pose.xy[list(ARM)] - c, 1.05**3 * (before.xy[list(ARM)] - c), atol=1e-6)
+    assert canvas.transform().m11() == zoom, "Ctrl+wheel with a selection scales it instead of zooming"
+    assert doc.undo_stack.count() == 1
+
+
+def test_ctrl_wheel_without_a_selection_still_zooms(qtbot, body):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    canvas, doc = body
+    before, zoom = doc.pose, canvas.transform().m11()
+    vp = canvas.viewport()
+    at = vp.rect().center()
+    wheel = QWheelEvent(QPointF(at), QPointF(vp.mapToGlobal(at)), QPoint(0, 0), QPoint(0, 240),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.ControlModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(vp, wheel)
+    assert canvas.transform().m11() > 1.3 * zoom and doc.pose == before

@@ -69,7 +69,7 @@ class JointItem(QGraphicsItem):
         self.setZValue(10)
 
     def boundingRect(self) -> QRectF:
-        r = self.radius * 2 + 3
+        r = self.radius * 2 + 7  # room for the ring and the pin frame
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     def set_state(self, hovered: bool, selected: bool) -> None:
@@ -87,14 +87,14 @@ class JointItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         big = self.hovered or self.selected
         r = self.radius * (1.7 if big else 1.0)
+        if self.pinned:
+            painter.setPen(QPen(QColor(15, 15, 15), 2.5))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(-r - 5, -r - 5, 2 * r + 10, 2 * r + 10))
         if big:
             painter.setPen(QPen(QColor(255, 255, 255), 2.5))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(QPointF(0, 0), r + 3, r + 3)
-        if self.pinned:
-            painter.setPen(QPen(QColor(20, 20, 20), 2.0))
-            painter.setBrush(QColor(255, 255, 255, 160))
-            painter.drawRect(QRectF(-r - 4, -r - 4, 2 * r + 8, 2 * r + 8))
         painter.setPen(QPen(QColor(0, 0, 0, 200), 1.2))
         painter.setBrush(QBrush(self.color))
         painter.drawEllipse(QPointF(0, 0), r, r)

@@ -249,8 +249,9 @@ class PoseCanvas(QGraphicsView):
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
-        if steps and self.doc.has_photo and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.rig.wheel_scale(steps)
+        ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if steps and self.doc.has_photo and ctrl and len(self.selection) > 1:
+            self.rig.wheel_scale(steps)  # Ctrl+wheel scales a multi-selection; otherwise the wheel zooms
         elif steps and self.doc.has_photo:
             self.zoom_by(1.2**steps, event.position().toPoint())
         event.accept()
