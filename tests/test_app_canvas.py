@@ -146,3 +146,23 @@ def test_mirror_swaps_sides_and_reset_returns_to_the_detected_pose(qtbot, editor
     editor.acts.reset.trigger()
     assert doc.pose == doc.detected
     assert doc.undo_stack.count() == 2
+
+
+def test_in_the_window_the_ik_key_and_a_wrist_drag_bend_the_elbow_and_keep_the_arm_lengths(qtbot, editor):
+    from core.rig import DragMode
+
+    canvas, doc = editor.canvas, editor.document
+    canvas.setFocus()
+    QTest.keyClick(canvas, Qt.Key.Key_E)
+    assert canvas.rig.mode is DragMode.IK, "E (IK) must not clash with a window shortcut"
+    elbow, shoulder = JOINT_INDEX["right_elbow"], JOINT_INDEX["right_shoulder"]
+    before = doc.pose
+    arm = [np.hypot(*(before.xy[b] - before.xy[a])) for a, b in ((shoulder, elbow), (elbow, WRIST))]
+    start = canvas.joint_viewport_pos(WRIST)
+    drag(qtbot, canvas, start, start + QPoint(-40, -50))
+    after = [np.hypot(*(doc.pose.xy[b] - doc.pose.xy[a])) for a, b in ((shoulder, elbow), (elbow, WRIST))]
+    np.testing.assert_allclose(after, arm, atol=1e-6)
+    assert not np.allclose(doc.pose.xy[elbow], before.xy[elbow])
+    assert doc.undo_stack.count() == 1
+    QTest.keyClick(canvas, Qt.Key.Key_Q)
+    assert canvas.rig.mode is DragMode.FREE

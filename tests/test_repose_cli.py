@@ -101,3 +101,25 @@ def test_repose_detects_the_pose_and_fits_a_template_drawn_on_another_canvas(tmp
     assert load_image(out).shape == load_image(ROOT / "resources" / "sample_person.png").shape
     captured = capsys.readouterr()
     assert "detected" in captured.err and "fitted" in captured.err
+
+
+def test_keep_lengths_renders_the_target_directions_with_the_photos_bone_lengths(photo_and_poses, tmp_path, capsys):
+    img, photo, source, _ = photo_and_poses
+    _, xy = synthetic_person()
+    stretched = xy.copy()
+    stretched[4] = xy[3] + 2.5 * np.array([-40.0, -30.0])  # forearm turned up and 2.5 × too long
+    target = tmp_path / "stretched.json"
+    write_openpose_json(target, stretched, canvas_size=(img.shape[1], img.shape[0]))
+    by_hand = xy.copy()  # same direction, the photo's own forearm length
+    by_hand[4] = xy[3] + np.array([-0.8, -0.6]) * np.hypot(*(xy[4] - xy[3]))
+    expected = tmp_path / "by_hand.json"
+    write_openpose_json(expected, by_hand, canvas_size=(img.shape[1], img.shape[0]))
+    kept, plain, manual = tmp_path / "kept.png", tmp_path / "plain.png", tmp_path / "manual.png"
+    base = ["repose", str(photo), "--source-pose", str(source)]
+    assert run_cli([*base, "--target", str(target), "--keep-lengths", "--out", str(kept)]) == 0
+    assert "kept the photo's bone lengths" in capsys.readouterr().err
+    assert run_cli([*base, "--target", str(target), "--out", str(plain)]) == 0
+    assert run_cli([*base, "--target", str(expected), "--out", str(manual)]) == 0
+    kept_img, manual_img = load_image(kept).astype(int), load_image(manual).astype(int)
+    assert np.abs(kept_img - manual_img).max() <= 1
+    assert np.abs(load_image(plain).astype(int) - kept_img).max(axis=2).sum() > 0

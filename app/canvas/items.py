@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsScene, QStyleOptionGraphicsItem, QWidget
 
-from core.face_layout import KeypointLayout, body_layout
+from app.canvas.layouts import KeypointLayout, body_layout
 from core.skeleton import COLORS
 
 if TYPE_CHECKING:
@@ -53,7 +54,8 @@ def qcolor(index: int, alpha: int = 255) -> QColor:
 
 
 class JointItem(QGraphicsItem):
-    """One keypoint: a dot in its colour that grows with a white ring when hovered or selected."""
+    """One keypoint: a dot in its colour that grows with a white ring when hovered or selected; a pinned one wears a
+    dark square frame."""
 
     def __init__(self, index: int, color: RGB | None = None, radius: float = JOINT_RADIUS) -> None:
         super().__init__()
@@ -62,11 +64,12 @@ class JointItem(QGraphicsItem):
         self.radius = float(radius)
         self.hovered = False
         self.selected = False
+        self.pinned = False
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setZValue(10)
 
     def boundingRect(self) -> QRectF:
-        r = self.radius * 2 + 3
+        r = self.radius * 2 + 7  # room for the ring and the pin frame
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     def set_state(self, hovered: bool, selected: bool) -> None:
@@ -75,10 +78,19 @@ class JointItem(QGraphicsItem):
             self.setZValue(12 if hovered or selected else 10)
             self.update()
 
+    def set_pinned(self, pinned: bool) -> None:
+        if pinned != self.pinned:
+            self.pinned = pinned
+            self.update()
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         big = self.hovered or self.selected
         r = self.radius * (1.7 if big else 1.0)
+        if self.pinned:
+            painter.setPen(QPen(QColor(15, 15, 15), 2.5))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(-r - 5, -r - 5, 2 * r + 10, 2 * r + 10))
         if big:
             painter.setPen(QPen(QColor(255, 255, 255), 2.5))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -165,6 +177,12 @@ class SkeletonLayer:
             if ok:
                 line.setLine(QLineF(*map(float, np.r_[xy[a], xy[b]])))
 
-    def set_highlight(self, hovered: int, selected: int) -> None:
+    def set_highlight(self, hovered: int, selected: Collection[int]) -> None:
+        """Ring point ``hovered`` (-1: none) and every point in ``selected``."""
         for item in self.joints:
-            item.set_state(item.index == hovered, item.index == selected)
+            item.set_state(item.index == hovered, item.index in selected)
+
+    def set_pins(self, pinned: Collection[int]) -> None:
+        """Draw the pin frame on exactly the points in ``pinned``."""
+        for item in self.joints:
+            item.set_pinned(item.index in pinned)

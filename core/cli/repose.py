@@ -1,4 +1,5 @@
-"""``python main.py repose IMAGE --target POSE.json --out RESULT.png``: re-render one photo in a new pose."""
+"""``python main.py repose IMAGE --target POSE.json [--keep-lengths] --out RESULT.png``: re-render one photo in a new
+pose (``--keep-lengths``: the target's bone directions with the photo's bone lengths, core.rig.keep_lengths)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--source-pose", help="OpenPose JSON with the photo's pose (default: detected)")
     parser.add_argument("--weights", help="GFLA checkpoint (default: the skeleton warp, no checkpoint needed)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where a network runs")
+    parser.add_argument("--keep-lengths", action="store_true",
+                        help="keep the directions of the target's bones but the lengths of the photo's person's")
     parser.add_argument("--out", required=True, help="where to write the result (.png or .jpg)")
     parser.set_defaults(func=run)
 
@@ -51,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from core.render.warp import WarpRenderer
 
     image = load_image(args.image)
-    hw = image.shape[:2]
+    hw = (int(image.shape[0]), int(image.shape[1]))
     mask = None
     if args.source_pose:
         source, _ = _read_pose(args.source_pose, hw)
@@ -64,6 +67,14 @@ def run(args: argparse.Namespace) -> int:
     target, fitted = _read_pose(args.target, hw, fit_to=source)
     if fitted:
         print(f"{args.target} is drawn on another canvas: fitted it to the person in the photo", file=sys.stderr)
+    if args.keep_lengths:
+        from core.rig import keep_lengths
+
+        kept = keep_lengths(target, source)
+        moved = np.hypot(*(kept.xy - target.xy).T)
+        print(f"kept the photo's bone lengths: joints moved by up to {np.nanmax(moved, initial=0.0):.1f} px",
+              file=sys.stderr)
+        target = kept
 
     renderer = load_renderer(args.weights, device=args.device)
     t0 = time.perf_counter()
