@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar, QToolButton
 
+from app.canvas import drag_mode_actions, edit_toggle_actions, view_actions
 from app.preferences import WARP_LABEL, entry_label, entry_path, renderer_entries
 from app.registry import ActionRegistry
 from app.result_view import MODE_TITLES, MODES
@@ -114,11 +115,14 @@ def build_menus(registry: ActionRegistry, win: MainWindow, a: Actions) -> None:
     registry.add_all("edit.history", [a.undo, a.redo], body)
     registry.add_all("edit.points", [a.mirror, a.reset, a.detect, a.apply_pose], body)
     registry.add_all("view.modes", list(a.modes.values()), body)
-    registry.add_all("view.zoom", [a.zoom_in, a.zoom_out, a.fit], body)
+    registry.add_all("edit.rig", drag_mode_actions(win.canvas) + edit_toggle_actions(win.canvas), body)
+    registry.add_all("view.zoom", [a.zoom_in, a.zoom_out, a.fit, *view_actions(win.canvas)], body)
     registry.add("view.panels", a.panels_menu)
     a.renderer_menu.setTitle("&Renderer")
     registry.add_menu(a.renderer_menu, before="tools", modes=body)
     registry.add("help.main", _act(win, "Mouse and Keyboard", win.show_help, QKeySequence.StandardKey.HelpContents))
+    registry.add("help.main", _act(win, "Keyboard Shortcuts", win.show_shortcuts, "Ctrl+/",
+                                   "Every key and mouse gesture of the editor, in one list (Ctrl+/)"))
     registry.adopt("export", a.export_menu, ("images", "animation"))
     registry.add_all("export.images", [a.save_result, a.save_pose, a.save_skeleton])
 
@@ -145,6 +149,9 @@ def build_toolbar(win: MainWindow, a: Actions) -> QToolBar:
     tb.addActions([a.undo, a.redo])
     tb.addSeparator()
     tb.addActions([a.mirror, a.reset])
+    tb.addSeparator()
+    tb.addActions(drag_mode_actions(win.canvas))  # Free / Rotate / IK (Q / W / E)
+    tb.addActions(edit_toggle_actions(win.canvas)[:2])  # Lock Bone Lengths (L), Symmetric (X)
     tb.addSeparator()
     tb.addWidget(_menu_button(a.renderer_menu, "Renderer ▾", "Choose what renders the result"))
     tb.addSeparator()

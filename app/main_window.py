@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
 from app import file_ops
@@ -22,11 +22,12 @@ from app.modes import SubjectTabs
 from app.panels import HELP, HintBar, RenderStatus, editing_panes, header_label
 from app.pose_dock import PoseDock
 from app.preferences import PreferencesDialog
-from app.registry import ActionRegistry
+from app.registry import LAYOUT, ActionRegistry
 from app.render_client import RenderClient
 from app.result_view import ResultView
 from app.services import Services
 from app.settings import Settings
+from app.shortcuts import GESTURES, ShortcutsDialog, action_rows
 from app.timeline.install import install_timeline
 from app.tools_finetune import install_finetune
 from core.points import PointSet
@@ -77,6 +78,8 @@ class MainWindow(QMainWindow):
         self.modes.add(FACE.kind, self.face_page, self.face_page.acts.toolbar)
         self.face_tools = install_face_tools(self, lambda: self.face_page)  # File → Open Portrait (Face Mode)…
         self.modes.changed.connect(lambda kind: self.render_status.show_for(kind == BODY.kind))
+        for canvas, panel in ((self.canvas, self.timeline.panel), (self.face_page.canvas, self.face_page.timeline.panel)):
+            canvas.spaceTapped.connect(panel.playback.toggle)  # Space in the view plays, as on the timeline
         self.modes.show(BODY.kind)
 
     # ----- layout -----------------------------------------------------------------------
@@ -231,6 +234,21 @@ class MainWindow(QMainWindow):
 
     def show_help(self) -> None:
         self.banner.show_info(HELP, timeout_ms=30000)
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help ▸ Keyboard Shortcuts: the menus' keys (both modes), the canvas's, then the mouse gestures."""
+        rows: list[tuple[str, str, str]] = []
+        seen: set[QAction] = set()
+        for menu_id, title, _sections in LAYOUT:
+            for action in self.registry.menu(menu_id).actions():
+                sub = action.menu()
+                found = [a for a in (sub.actions() if sub is not None else [action]) if a not in seen]
+                seen.update(found)
+                rows += action_rows(title.replace("&", ""), found)
+        rows += action_rows("Canvas", [a for a in self.canvas.actions() if a not in seen])
+        dialog = ShortcutsDialog(list(dict.fromkeys(rows)) + list(GESTURES), self)
+        dialog.show()
+        return dialog
 
     # ----- drag and drop, closing ---------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

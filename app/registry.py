@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 # The window's menus, in menu-bar order, and each one's sections in top-to-bottom order.
 LAYOUT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("file", "&File", ("project", "open", "motion", "save", "app")),
-    ("edit", "&Edit", ("history", "points", "timeline")),
+    ("edit", "&Edit", ("history", "points", "rig", "timeline")),
     ("view", "&View", ("modes", "zoom", "panels")),
     ("tools", "&Tools", ("main",)),
     ("help", "&Help", ("main",)),

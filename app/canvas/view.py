@@ -25,17 +25,14 @@ EMPTY_TEXT = "Open a photo of a person (Ctrl+O) or drop one here"
 
 
 class PoseCanvas(QGraphicsView):
-    """Shows ``doc``'s photo and points; edits go to ``doc`` (drags as one undo step on release; ``rig``: modes,
-    pins, selection drags; ``canvas_actions``: their QActions, see app.canvas.modes).
-
-    ``layout`` (core.face_layout.KeypointLayout; default the 18-joint body) names, colours and joins the
-    points. ``doc`` is an app.document.PoseDocument whose ``pose`` is a core.skeleton.Pose (the body), or a
-    subclass holding core.keypoints.Keypoints of the layout (app.face.document.KeypointDocument).
-    """
+    """Shows ``doc``'s photo and points (a Pose, or Keypoints of ``layout``, default the 18-joint body); edits go
+    to ``doc``, a drag as one undo step on release. ``rig``: modes, pins, selection drags (app.canvas.drag);
+    ``canvas_actions``: their QActions (app.canvas.modes)."""
 
     hoveredJointChanged = Signal(int)  # -1 when no joint is under the cursor
     selectedJointChanged = Signal(int)
     dragFinished = Signal()
+    spaceTapped = Signal()  # Space pressed and released without panning: the window plays or pauses
 
     def __init__(self, doc: PoseDocument, parent: QWidget | None = None, layout: KeypointLayout | None = None) -> None:
         super().__init__(parent)
@@ -64,7 +61,7 @@ class PoseCanvas(QGraphicsView):
         self.rig = DragController(self)
         self.canvas_actions = build_canvas_actions(self)
         self._pan_from: QPoint | None = None
-        self._space = False
+        self._space = self._space_panned = False
         self._fitted = True
         self._auto_box: tuple[float, float, float, float] | None = None  # focus_on's box, kept on resize until zoom/pan
         doc.photoChanged.connect(self._on_photo)
@@ -206,7 +203,7 @@ class PoseCanvas(QGraphicsView):
         if event.button() == Qt.MouseButton.MiddleButton or (
             event.button() == Qt.MouseButton.LeftButton and self._space
         ):
-            self._pan_from = pos
+            self._pan_from, self._space_panned = pos, self._space_panned or self._space
             self._update_cursor()
             return
         if event.button() == Qt.MouseButton.LeftButton and self.doc.has_photo:
@@ -273,11 +270,14 @@ class PoseCanvas(QGraphicsView):
             super().keyReleaseEvent(event)
 
     def set_space(self, down: bool) -> None:
-        """Space held: a left drag pans the view."""
-        self._space = down
+        """Space held: a left drag pans the view; Space tapped without a drag emits spaceTapped."""
+        tapped = self._space and not down and not self._space_panned
+        self._space, self._space_panned = down, False
         if not down:
             self._pan_from = None
         self._update_cursor()
+        if tapped:
+            self.spaceTapped.emit()
 
     # ----- context menu -----------------------------------------------------------------
     def build_context_menu(self, pos: QPoint) -> QMenu:
