@@ -7,7 +7,7 @@ import os
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMenu, QVBoxLayout, QWidget
 
 from app import file_ops
 from app.actions import build_menus, build_toolbar, create_actions, fill_recent_menu, fill_renderer_menu
@@ -242,9 +242,12 @@ class MainWindow(QMainWindow):
         for menu_id, title, _sections in LAYOUT:
             for action in self.registry.menu(menu_id).actions():
                 sub = action.menu()
-                found = [a for a in (sub.actions() if sub is not None else [action]) if a not in seen]
+                found = [a for a in (sub.actions() if isinstance(sub, QMenu) else [action]) if a not in seen]
                 seen.update(found)
-                rows += action_rows(title.replace("&", ""), found)
+                for a in found:
+                    modes = self.registry.modes_of(a) or self.registry.modes_of(action)
+                    where = title.replace("&", "") + (f" ({' / '.join(sorted(modes))} mode)" if modes else "")
+                    rows += action_rows(where, [a])
         rows += action_rows("Canvas", [a for a in self.canvas.actions() if a not in seen])
         dialog = ShortcutsDialog(list(dict.fromkeys(rows)) + list(GESTURES), self)
         dialog.show()

@@ -78,6 +78,10 @@ class ActionRegistry:
         """Show ``action`` (already placed, or a whole menu's action) for ``modes`` only."""
         self._modes[action] = frozenset(modes)
 
+    def modes_of(self, action: QAction) -> frozenset[str] | None:
+        """The subjects ``action`` is shown for (None: all)."""
+        return self._modes.get(action)
+
     def set_mode(self, mode: str) -> None:
         """Show and enable the shortcuts of the actions of ``mode`` only (a hidden action's shortcut does not fire)."""
         for action, modes in self._modes.items():

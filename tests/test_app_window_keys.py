@@ -46,8 +46,9 @@ def test_keyboard_shortcuts_lists_menu_canvas_and_mouse_keys(qtbot, editor):
     dialog = editor.show_shortcuts()
     qtbot.addWidget(dialog)
     keys = {(where, key) for where, key, _what in dialog.rows}
-    assert ("Edit", "E") in keys and ("Edit", "L") in keys  # IK, the bone-length lock
+    assert ("Edit (body mode)", "E") in keys and ("Edit (body mode)", "L") in keys  # IK, the bone-length lock
     assert any(key == "Ctrl+Z" for _w, key in keys)
-    assert ("Edit", "P") in keys and ("View", "F") in keys  # pin; fit to window
+    assert ("Edit (body mode)", "P") in keys and ("View (body mode)", "F") in keys  # pin; fit to window
+    assert ("File (face mode)", "Ctrl+D") in keys  # Drive with Video
     assert ("Timeline", "Space") in keys
     assert dialog.table.rowCount() == len(dialog.rows)
