@@ -75,7 +75,9 @@ class Settings:
         value = self.store.value("files/recent", [])
         if isinstance(value, str):
             value = [value] if value else []
-        return [str(v) for v in (value or [])][:MAX_RECENT]
+        elif not isinstance(value, list | tuple):
+            value = []
+        return [str(v) for v in value][:MAX_RECENT]
 
     def add_recent(self, path: str) -> None:
         path = os.path.abspath(path)
