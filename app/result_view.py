@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QP
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.qimage import qimage_to_rgb, rgb_to_qimage
+from core.render.base import RenderResult
 
 MODES = ("side", "split", "flow")
 FLOW_SIDE = 1024  # the flow overlay is coloured at most this many pixels along its longer side
@@ -67,7 +68,7 @@ class ResultView(QWidget):
         self._composed, self._flow = None, None
         self.update()
 
-    def set_result(self, result: object) -> None:
+    def set_result(self, result: RenderResult) -> None:
         """Show a core.render.RenderResult; a result covering a crop box is pasted back into the photo."""
         image = rgb_to_qimage(result.image)
         box = getattr(result, "crop_box", None)

@@ -21,7 +21,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -29,68 +28,13 @@ import numpy as np
 
 from core.atomic import WriteError, atomic_path, explain_os_error, share_permissions
 from core.errors import ExportError
+from core.ffmpeg_pipe import FfmpegPipe, _explain, ffmpeg_exe, probe_video
+
+__all__ = ["FORMATS", "GIF_MAX_SIDE", "GifWriter", "Mp4Writer", "PngSequenceWriter", "Writer", "_explain",
+           "format_for", "gif_size", "open_writer", "probe_video"]
 
 FORMATS: tuple[str, ...] = ("mp4", "gif", "png")
 GIF_MAX_SIDE = 480
-
-
-def _ffmpeg() -> str:
-    import imageio_ffmpeg
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
-
-
-def _fps_arg(fps: float) -> str:
-    return str(Fraction(fps).limit_denominator(1001))
-
-
-def _explain(target: Path, stderr: str) -> str:
-    low = stderr.lower()
-    if "no space left" in low:
-        return f"cannot write {target}: the disk is full"
-    if "permission denied" in low or "read-only file system" in low:
-        return f"cannot write {target}: permission denied (choose another folder)"
-    lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
-    return f"writing {target} failed: {lines[-1] if lines else 'ffmpeg stopped unexpectedly'}"
-
-
-class _FfmpegPipe:
-    """An ffmpeg process reading raw RGB frames on stdin; its stderr is kept for error messages."""
-
-    def __init__(self, size: tuple[int, int], fps: float, out_args: list[str], target: Path) -> None:
-        self.target = target
-        self._err = tempfile.TemporaryFile()
-        w, h = size
-        cmd = [_ffmpeg(), "-y", "-hide_banner", "-loglevel", "error", "-f", "rawvideo", "-vcodec", "rawvideo",
-               "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-r", _fps_arg(fps), "-i", "-", "-an", *out_args]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._err)
-
-    def stderr(self) -> str:
-        self._err.seek(0)
-        return self._err.read().decode("utf-8", "replace")
-
-    def write(self, data: bytes | memoryview) -> None:
-        try:
-            self.proc.stdin.write(data)
-        except (BrokenPipeError, OSError) as exc:
-            self.proc.wait()
-            raise ExportError(_explain(self.target, self.stderr() or str(exc))) from exc
-
-    def finish(self) -> None:
-        with contextlib.suppress(BrokenPipeError, OSError):
-            self.proc.stdin.close()
-        code = self.proc.wait()
-        if code != 0:
-            raise ExportError(_explain(self.target, self.stderr()))
-        self._err.close()
-
-    def kill(self) -> None:
-        with contextlib.suppress(OSError):
-            self.proc.kill()
-        with contextlib.suppress(OSError):
-            self.proc.stdin.close()
-        self.proc.wait()
-        self._err.close()
 
 
 class Writer:
@@ -199,7 +143,7 @@ class Mp4Writer(Writer):
         self._tmp = self._enter_atomic(self.path)
         args = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", preset, "-crf", str(crf),
                 "-movflags", "+faststart", "-f", "mp4", str(self._tmp)]
-        self._pipe = _FfmpegPipe(self.out_size, fps, args, self.path)
+        self._pipe = FfmpegPipe(self.out_size, fps, args, self.path)
 
     def _write(self, frame: np.ndarray) -> None:
         w, h = self.size
@@ -234,7 +178,7 @@ class GifWriter(Writer):
         self._tmp = self._enter_atomic(self.path)
         self._scratch = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="gfla-gif-")))
         self._frames = self._scratch / "frames.mkv"
-        self._pipe = _FfmpegPipe(self.out_size, fps, ["-c:v", "ffv1", "-pix_fmt", "bgr0", str(self._frames)], self.path)
+        self._pipe = FfmpegPipe(self.out_size, fps, ["-c:v", "ffv1", "-pix_fmt", "bgr0", str(self._frames)], self.path)
 
     def _write(self, frame: np.ndarray) -> None:
         if self.out_size != self.size:
@@ -244,7 +188,7 @@ class GifWriter(Writer):
         self._pipe.write(frame.tobytes())
 
     def _run(self, args: list[str]) -> None:
-        done = subprocess.run([_ffmpeg(), "-y", "-hide_banner", "-loglevel", "error", *args], capture_output=True)
+        done = subprocess.run([ffmpeg_exe(), "-y", "-hide_banner", "-loglevel", "error", *args], capture_output=True)
         if done.returncode != 0:
             raise ExportError(_explain(self.path, done.stderr.decode("utf-8", "replace")))
 
@@ -333,16 +277,3 @@ def open_writer(path: str | os.PathLike, fps: float, size: tuple[int, int], fmt:
     if not target.parent.is_dir():
         raise ExportError(f"cannot write {target}: the folder {target.parent} does not exist")
     return cls(target, fps, size, **options)
-
-
-def probe_video(path: str | os.PathLike) -> dict[str, Any]:
-    """{'frames', 'fps', 'size', 'codec'} of a written MP4 or GIF, read back with imageio-ffmpeg."""
-    import imageio_ffmpeg
-
-    reader = imageio_ffmpeg.read_frames(str(path))
-    try:
-        meta = next(reader)
-        frames = sum(1 for _ in reader)
-    finally:
-        reader.close()
-    return {"frames": frames, "fps": float(meta["fps"]), "size": tuple(meta["size"]), "codec": meta.get("codec")}

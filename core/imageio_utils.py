@@ -160,7 +160,9 @@ def _cmyk_to_rgb(im: Image.Image) -> Image.Image:
     if icc:
         try:
             src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            return ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            converted = ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            if converted is not None:  # None only for inPlace=True
+                return converted
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass
     return im.convert("RGB")

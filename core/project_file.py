@@ -18,93 +18,42 @@ Version 3 added ``layout``: "face68" for face mode's animations, whose poses are
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import io
 import json
 import os
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
 
 from core.animation.keyframes import Keyframe, Points, Track
 from core.atomic import write_text_atomic
 from core.errors import ProjectFileError, StudioError
 from core.keypoints import as_points
-from core.skeleton import N_JOINTS
+from core.project_schema import (
+    CANVAS_POSE_VERSION,
+    FORMAT_NAME,
+    INTERP_NAMES,
+    LAYOUT_POINTS,
+    LAYOUT_VERSION,
+    JointXY,
+    KeyframeModel,
+    Layout,
+    PhotoModel,
+    ProjectModel,
+    RendererModel,
+    decode_png,
+    encode_png,
+    load_photo_file,
+    sha256_of,
+)
 
-FORMAT_NAME = "gfla-pose-studio-project"
 FORMAT_VERSION = 3  # the newest version this module reads and writes
-CANVAS_POSE_VERSION = 2  # the version that added ``canvas_pose``
-LAYOUT_VERSION = 3  # the version that added ``layout`` (face projects)
-LAYOUT_POINTS = {"body18": N_JOINTS, "face68": 68}
 SUFFIX = ".gflaproj"
 DATA_ENV = "GFLA_STUDIO_DATA"
 APP_DIR = "gfla-pose-studio"
-
-JointXY = tuple[float, float] | None
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PhotoModel(_Model):
-    png_base64: str | None = None  # the photo embedded as PNG
-    path: str | None = None  # or referenced: relative to the project file when possible
-    sha256: str | None = None  # of the referenced file's bytes, to notice a changed photo
-    width: int = Field(gt=0)
-    height: int = Field(gt=0)
-
-
-class KeyframeModel(_Model):
-    frame: int = Field(ge=0)
-    pose: list[JointXY]  # as many points as the project's layout has (checked by ProjectModel)
-    interp: Literal["hold", "linear", "smooth", "ease"] = "linear"
-
-
-class RendererModel(_Model):
-    checkpoint: str | None = None  # None = the embedded skeleton-warp renderer
-    kind: str | None = None
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-
-
-class ProjectModel(_Model):
-    format: Literal["gfla-pose-studio-project"]
-    version: int
-    photo: PhotoModel
-    layout: Literal["body18", "face68"] = "body18"  # version 3
-    source_pose: list[JointXY]
-    keyframes: list[KeyframeModel] = []
-    length_frames: int = Field(default=48, ge=1, le=1_000_000)
-    fps: float = Field(default=24.0, gt=0, le=240)
-    renderer: RendererModel = RendererModel()
-    canvas_pose: list[JointXY] | None = None  # version 2
-    origin: str | None = None  # autosaves: the project file this recovery belongs to
-    saved_at: float | None = None
-
-    @field_validator("version")
-    @classmethod
-    def _version(cls, v: int) -> int:
-        if v < 1:
-            raise ValueError(f"version must be 1 or more, got {v}")
-        return v
-
-    @model_validator(mode="after")
-    def _point_counts(self) -> ProjectModel:
-        n = LAYOUT_POINTS[self.layout]
-        poses = [("source_pose", self.source_pose), ("canvas_pose", self.canvas_pose)]
-        poses += [(f"keyframes.{i}.pose", k.pose) for i, k in enumerate(self.keyframes)]
-        for where, pose in poses:
-            if pose is not None and len(pose) != n:
-                raise ValueError(f"{where} has {len(pose)} points; a {self.layout} project's poses have {n}")
-        return self
-
 
 @dataclass
 class RendererSettings:
@@ -128,7 +77,7 @@ class Project:
     canvas_pose: Points | None = None  # the pose on the canvas when it is not a keyed one (None: nothing to restore)
 
     @property
-    def layout(self) -> str:
+    def layout(self) -> Layout:
         """"body18", or "face68" for a face-mode project (its poses are 68 landmarks)."""
         return "face68" if self.track.n_points == LAYOUT_POINTS["face68"] else "body18"
 
@@ -139,38 +88,6 @@ def _pose_to_json(pose: Points | np.ndarray) -> list[JointXY]:
 
 def _pose_from_json(values: list[JointXY]) -> Points:
     return as_points(np.array([(np.nan, np.nan) if v is None else v for v in values], dtype=np.float64).reshape(-1, 2))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _encode_png(image: np.ndarray) -> str:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(image[:, :, :3])).save(buf, format="PNG")
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _decode_png(data: str) -> np.ndarray:
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(base64.b64decode(data, validate=True))) as im:
-            return np.asarray(im.convert("RGB"))
-    except Exception as exc:  # noqa: BLE001 - any decoding failure means a damaged file
-        raise ProjectFileError(f"the photo embedded in the project is damaged ({exc})") from exc
-
-
-def _load_photo_file(path: Path) -> np.ndarray:
-    from core.imageio_utils import load_image
-
-    return np.asarray(load_image(path))
 
 
 def project_to_json(project: Project, path: str | os.PathLike | None = None, origin: str | None = None) -> str:
@@ -185,10 +102,10 @@ def _to_model(project: Project, path: str | os.PathLike | None, origin: str | No
     h, w = project.image.shape[:2]
     photo = PhotoModel(width=w, height=h)
     if project.photo_path is None or project.embed_photo:
-        photo.png_base64 = _encode_png(project.image)
+        photo.png_base64 = encode_png(project.image)
     else:
         ref = Path(project.photo_path).resolve()
-        photo.sha256 = _sha256(ref)
+        photo.sha256 = sha256_of(ref)
         photo.path = str(ref)
         if path is not None:
             try:
@@ -205,7 +122,7 @@ def _to_model(project: Project, path: str | os.PathLike | None, origin: str | No
         photo=photo,
         source_pose=_pose_to_json(project.source_pose),
         canvas_pose=canvas,
-        keyframes=[KeyframeModel(frame=k.frame, pose=_pose_to_json(k.pose), interp=k.interp) for k in project.track.keyframes],
+        keyframes=[KeyframeModel(frame=k.frame, pose=_pose_to_json(k.pose), interp=INTERP_NAMES[k.interp]) for k in project.track.keyframes],
         length_frames=project.track.length_frames,
         fps=project.track.fps,
         renderer=RendererModel(**vars(project.renderer)),
@@ -255,14 +172,14 @@ def parse_project(text: str | bytes, base_dir: Path | None = None, name: str = "
 def _project_from_model(model: ProjectModel, base_dir: Path, name: str) -> Project:
     photo, warnings = model.photo, []
     if photo.png_base64 is not None:
-        image, photo_path = _decode_png(photo.png_base64), None
+        image, photo_path = decode_png(photo.png_base64), None
     elif photo.path is not None:
         photo_path = (base_dir / photo.path).resolve()
         if not photo_path.is_file():
             raise ProjectFileError(f"the photo of {name} is missing: {photo_path} (move it back or re-link it)")
-        if photo.sha256 and _sha256(photo_path) != photo.sha256:
+        if photo.sha256 and sha256_of(photo_path) != photo.sha256:
             warnings.append(f"the photo {photo_path.name} changed since the project was saved")
-        image = _load_photo_file(photo_path)
+        image = load_photo_file(photo_path)
     else:
         raise ProjectFileError(f"{name} is damaged: the photo is neither embedded nor referenced")
     if image.shape[:2] != (photo.height, photo.width):

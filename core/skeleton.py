@@ -102,7 +102,7 @@ class Pose(PointSet):
 
     def transformed(self, scale: float | tuple[float, float] = 1.0, offset: tuple[float, float] = (0.0, 0.0)) -> Pose:
         """x' = x * sx + ox, y' = y * sy + oy (missing joints stay missing)."""
-        sx, sy = (scale, scale) if np.isscalar(scale) else scale
+        sx, sy = scale if isinstance(scale, tuple | list | np.ndarray) else (scale, scale)
         arr = self.xy * np.array([sx, sy]) + np.array(offset, dtype=np.float64)
         return Pose(arr)
 

@@ -40,7 +40,7 @@ def main() -> int:
     _app = QApplication.instance() or QApplication([sys.argv[0]])
     portrait = ROOT / "resources" / "portrait.png"
     big = Path(tempfile.mkdtemp()) / "portrait_2048.png"
-    Image.open(portrait).convert("RGB").resize((2048, 2048), Image.BICUBIC).save(big)
+    Image.open(portrait).convert("RGB").resize((2048, 2048), Image.Resampling.BICUBIC).save(big)
     settings = Settings(QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat))
     win = MainWindow(settings)
     win.show()

@@ -61,7 +61,11 @@ class _Ghost:
                 path.addEllipse(QPointF(*xy[i]), joint_r, joint_r)
         self.path.setPath(path)
         self.path.show()
-        x0, y0, _, y1 = pose.bounds()
+        bounds = pose.bounds()
+        if bounds is None:  # not reached: a pose with a present point has bounds
+            self.tag.hide()
+            return
+        x0, y0, _, y1 = bounds
         self.tag.setText(self.arrow.format(frame=frame))
         self.tag.setPos(QPointF(x0, y1 + 2 * joint_r) if self.below else QPointF(x0, y0 - 6 * joint_r))
         self.tag.show()

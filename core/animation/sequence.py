@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 
 from core.animation.keyframes import Points, Track
-from core.errors import Cancelled
+from core.errors import Cancelled, StudioError
 from core.keypoints import as_points
 from core.progress import Progress
 from core.render.base import Renderer, SourceState
@@ -35,10 +35,10 @@ def _poses(track_or_poses: Track | np.ndarray | Iterable[Points | np.ndarray]) -
 class _CountedPoses:
     """An iterator over poses that still reports its length (render_each uses len for its progress)."""
 
-    def __init__(self, poses: Iterator[Pose], total: int) -> None:
+    def __init__(self, poses: Iterator[Points], total: int) -> None:
         self._it, self._n = poses, total
 
-    def __iter__(self) -> Iterator[Pose]:
+    def __iter__(self) -> Iterator[Points]:
         return self._it
 
     def __len__(self) -> int:
@@ -101,6 +101,8 @@ def render_animation(
             frame = _fit(result.image, panel)
             pose = targets.pop(0) if targets else None
             if skeleton_beside:
+                if pose is None:
+                    raise StudioError("the renderer returned more frames than it was given poses")
                 frame = np.concatenate([frame, skeleton_panel(pose, panel)], axis=1)
                 frame = _fit(frame, (w, h))
             writer.append(frame)

@@ -84,7 +84,7 @@ def one_euro(
         d[cont] = (x[cont] - prev[cont]) * fps
         dhat = a_d * d + (1 - a_d) * dprev
         cutoff = min_cutoff + beta * np.linalg.norm(dhat, axis=1)  # (J,)
-        a = _alpha(cutoff, fps)[:, None]
+        a = np.asarray(_alpha(cutoff, fps))[:, None]  # (J, 1)
         new = np.where(cont[:, None], a * x + (1 - a) * np.nan_to_num(prev), x)
         out[i] = np.where(ok[:, None], new, np.nan)
         dprev = np.where(cont[:, None], dhat, 0.0)

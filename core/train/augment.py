@@ -78,7 +78,7 @@ def warp_image(image: Image.Image, p: AffineParams, fill: str | tuple[int, ...] 
     colour = FILLS[fill] if isinstance(fill, str) else tuple(fill)
     if image.mode in ("L", "F", "I"):
         colour = colour[0]
-    return image.transform(image.size, Image.AFFINE, inverse_matrix(image.size, p), Image.NEAREST, fillcolor=colour)
+    return image.transform(image.size, Image.Transform.AFFINE, inverse_matrix(image.size, p), Image.Resampling.NEAREST, fillcolor=colour)
 
 
 def warp_points_yx(centers_yx: np.ndarray, matrix: np.ndarray) -> np.ndarray:

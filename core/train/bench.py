@@ -14,7 +14,9 @@ from collections.abc import Callable
 import torch
 from torch.utils.data import Dataset
 
+from core.gfla.configs import KeypointConfig
 from core.train.config import Stage, default_config
+from core.train.errors import TrainConfigError
 from core.train.models import generator_config
 
 
@@ -33,7 +35,10 @@ def _item(kind: str, frames: int) -> dict[str, torch.Tensor]:
     cfg = default_config(kind)
     if kind == "dance_keypoint":
         return {"input": torch.rand(34, 104) * 2 - 1, "target": torch.rand(34, 24) * 2 - 1}
-    h, w = generator_config(cfg).image_size
+    gcfg = generator_config(cfg)
+    if isinstance(gcfg, KeypointConfig):  # handled above: the motion network has no image size
+        raise TrainConfigError(f"{kind} trains no image generator")
+    h, w = gcfg.image_size
     if kind.startswith("pose"):
         return {"P1": torch.rand(3, h, w) * 2 - 1, "BP1": torch.rand(18, h, w), "P2": torch.rand(3, h, w) * 2 - 1,
                 "BP2": torch.rand(18, h, w)}

@@ -18,6 +18,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.train.errors import TrainConfigError
 
+TrainKind = Literal["pose_fashion", "pose_market", "dance_fashion", "dance_iper", "dance_keypoint"]
+TRAIN_KINDS: dict[str, TrainKind] = {k: k for k in ("pose_fashion", "pose_market", "dance_fashion", "dance_iper",
+                                                    "dance_keypoint")}
+
+
+def train_kind(name: str) -> TrainKind:
+    """``name`` as a trainable network kind; TrainConfigError naming the kinds otherwise."""
+    try:
+        return TRAIN_KINDS[name]
+    except KeyError:
+        raise TrainConfigError(f"cannot train {name!r}: choose one of {', '.join(TRAIN_KINDS)}") from None
+
 KINDS = ("pose_fashion", "pose_market", "dance_fashion", "dance_iper", "dance_keypoint")
 Layout = Literal["fashion", "market", "dance", "keypoint", "video", "pairs_folder"]
 
@@ -55,8 +67,8 @@ class DataConfig(_Strict):
     layout: Layout = "fashion"
     root: str = "dataset/fashion"
     phase: str = "train"
-    batch_size: int = Field(8, gt=0)
-    workers: int = Field(2, ge=0)
+    batch_size: int = Field(default=8, gt=0)
+    workers: int = Field(default=2, ge=0)
     augment: bool = True  # the published affine augmentation where the dataset has one (Market, animation)
     fill: Literal["grey", "black", "white"] = "grey"  # augmentation fill (published: Pillow 5 grey, Pillow 6 black)
     frames_total: int = 30  # animation: frames per item
@@ -97,7 +109,7 @@ class ScheduleConfig(_Strict):
 
 
 class TrainConfig(_Strict):
-    kind: Literal["pose_fashion", "pose_market", "dance_fashion", "dance_iper", "dance_keypoint"] = "pose_fashion"
+    kind: TrainKind = "pose_fashion"
     out_dir: str = "runs/train"
     init_weights: str | None = None  # start the generator from this checkpoint (fine-tuning)
     vgg19: str | None = None  # torchvision vgg19 state dict (.pth/.safetensors); None: VGG losses off

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from core.atomic import atomic_path, write_text_atomic
 
+CurveRow = dict[str, int | float | str]  # one interval: "iteration", "stage", seconds and mean losses
+
 
 class LossLog:
     """Mean of each loss over each ``every``-iteration interval, as CSV rows (iteration, stage, seconds, losses)."""
@@ -16,12 +18,12 @@ class LossLog:
     def __init__(self, names: tuple[str, ...], every: int) -> None:
         self.names = tuple(names) + ("total",) if "total" not in names else tuple(names)
         self.every = max(1, int(every))
-        self.rows: list[dict[str, object]] = []
+        self.rows: list[CurveRow] = []
         self.sums: dict[str, float] = {}
         self.count = 0
         self.seconds = 0.0
 
-    def add(self, iteration: int, stage: str, losses: dict[str, float], seconds: float) -> dict[str, object] | None:
+    def add(self, iteration: int, stage: str, losses: dict[str, float], seconds: float) -> CurveRow | None:
         """Accumulate one iteration (1-based count); returns the finished interval's row, if one ended."""
         for k, v in losses.items():
             self.sums[k] = self.sums.get(k, 0.0) + float(v)
@@ -31,10 +33,10 @@ class LossLog:
             return None
         return self.flush(iteration, stage)
 
-    def flush(self, iteration: int, stage: str) -> dict[str, object] | None:
+    def flush(self, iteration: int, stage: str) -> CurveRow | None:
         if not self.count:
             return None
-        row: dict[str, object] = {"iteration": iteration, "stage": stage,
+        row: CurveRow = {"iteration": iteration, "stage": stage,
                                   "seconds_per_iteration": round(self.seconds / self.count, 6)}
         row.update({k: self.sums[k] / self.count for k in self.names if k in self.sums})
         self.rows.append(row)
@@ -44,10 +46,12 @@ class LossLog:
     def state(self) -> dict[str, object]:
         return {"sums": dict(self.sums), "count": self.count, "seconds": self.seconds}
 
-    def restore(self, rows: list[dict[str, object]], state: dict[str, object]) -> None:
+    def restore(self, rows: list[CurveRow], state: dict[str, object]) -> None:
         self.rows = rows
-        self.sums = {str(k): float(v) for k, v in dict(state.get("sums", {})).items()}
-        self.count, self.seconds = int(state.get("count", 0)), float(state.get("seconds", 0.0))
+        sums, count, seconds = state.get("sums"), state.get("count"), state.get("seconds")
+        self.sums = {str(k): float(v) for k, v in sums.items()} if isinstance(sums, dict) else {}
+        self.count = int(count) if isinstance(count, int | float) else 0
+        self.seconds = float(seconds) if isinstance(seconds, int | float) else 0.0
 
     def write_csv(self, path: Path) -> None:
         buf = io.StringIO()
@@ -58,14 +62,14 @@ class LossLog:
         write_text_atomic(path, buf.getvalue())
 
 
-def read_csv(path: Path, up_to: int) -> list[dict[str, object]]:
+def read_csv(path: Path, up_to: int) -> list[CurveRow]:
     """Rows of an earlier run with iteration ≤ ``up_to`` (numbers parsed), for resuming."""
     if not path.is_file():
         return []
     rows = []
     with open(path, newline="", encoding="utf-8") as fh:
         for raw in csv.DictReader(fh):
-            row: dict[str, object] = {}
+            row: CurveRow = {}
             for k, v in raw.items():
                 if k == "stage":
                     row[k] = v
@@ -76,7 +80,7 @@ def read_csv(path: Path, up_to: int) -> list[dict[str, object]]:
     return rows
 
 
-def plot_curves(rows: list[dict[str, object]], names: tuple[str, ...], path: Path, title: str = "") -> None:
+def plot_curves(rows: list[CurveRow], names: tuple[str, ...], path: Path, title: str = "") -> None:
     """One small panel per loss against the iteration, written as PNG."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

@@ -15,7 +15,7 @@ from core.train.errors import DatasetError
 def make_dataset(cfg: TrainConfig) -> Dataset:
     """PosePairs (fashion, market), DanceSequences (dance), KeypointSequences (keypoint) or VideoPairs (video)."""
     d = cfg.data
-    size = tuple(cfg.model.image_size) if cfg.model.image_size else None
+    size = cfg.model.image_size
     if d.layout in ("fashion", "market"):
         if not cfg.kind.startswith("pose"):
             raise DatasetError(f"the {d.layout} layout holds pose pairs; it cannot train {cfg.kind}")

@@ -134,7 +134,7 @@ class PosePairs(Dataset):
 
     def _one(self, name: str, params: AffineParams) -> tuple[torch.Tensor, torch.Tensor]:
         h, w = self.load_hw
-        image = open_rgb(self.image_dir / name).resize((w, h), Image.BILINEAR)
+        image = open_rgb(self.image_dir / name).resize((w, h), Image.Resampling.BILINEAR)
         image = warp_image(image, params, self.fill)
         centers = network_centers(self.annotations[name], self.old_hw, self.load_hw, params)
         return image_to_tensor(image), torch.from_numpy(gaussian_maps(centers, self.load_hw))

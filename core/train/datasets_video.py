@@ -99,12 +99,12 @@ class DanceSequences(Dataset):
 
     def _image(self, path: Path, params: AffineParams | None) -> torch.Tensor:
         with Image.open(path) as im:
-            image = im.convert("RGB").resize((self.size, self.size), Image.BICUBIC)
+            image = im.convert("RGB").resize((self.size, self.size), Image.Resampling.BICUBIC)
         return image_to_tensor(warp_image(image, params, self.fill) if params else image)
 
     def _mask(self, path: Path, params: AffineParams | None) -> torch.Tensor:
         with Image.open(path) as im:
-            mask = im.convert("L").resize((self.size, self.size), Image.BICUBIC)
+            mask = im.convert("L").resize((self.size, self.size), Image.Resampling.BICUBIC)
         mask = warp_image(mask, params, "black") if params else mask
         return torch.from_numpy(np.asarray(mask, dtype=np.float32) / 255.0)[None]  # (1, S, S)
 

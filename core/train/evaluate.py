@@ -39,8 +39,9 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
 
     real, gen = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     data_range = float(gen.max() - gen.min()) or 255.0
-    return float(structural_similarity(real, gen, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
-                                       channel_axis=-1, data_range=data_range))
+    score = structural_similarity(real, gen, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
+                                  channel_axis=-1, data_range=data_range)
+    return float(score[0] if isinstance(score, tuple) else score)  # a tuple only with full=True
 
 
 def masked_ssim(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
@@ -61,7 +62,7 @@ def backdrop_mask(real: np.ndarray, threshold: float = 30.0) -> np.ndarray:
 
     diff = np.abs(real.astype(np.float32) - border_colour(real).astype(np.float32)).max(axis=2)
     mask = ndimage.binary_closing(diff > threshold, iterations=2)
-    return ndimage.binary_fill_holes(mask)
+    return np.asarray(ndimage.binary_fill_holes(mask), dtype=bool)
 
 
 def _stem(name: str) -> str:
@@ -88,7 +89,7 @@ def _load(path: Path, size: tuple[int, int] | None = None) -> np.ndarray:
 
     image = load_image(path)
     if size is not None and image.shape[:2] != size:
-        image = np.asarray(Image.fromarray(image).resize((size[1], size[0]), Image.BILINEAR))
+        image = np.asarray(Image.fromarray(image).resize((size[1], size[0]), Image.Resampling.BILINEAR))
     return image
 
 
@@ -101,12 +102,12 @@ def evaluate_folders(generated: str | os.PathLike, real: str | os.PathLike, mask
     s, ms, dist, gens, reals = [], [], [], [], []
     for g_path, r_path in pairs:
         r = _load(r_path)
-        g = _load(g_path, r.shape[:2])
+        g = _load(g_path, (r.shape[0], r.shape[1]))
         if mask_dir is not None:
             m_path = next((p for p in mask_dir.glob(_stem(r_path.name) + ".*")), None)
             if m_path is None:
                 raise DatasetError(f"no mask for {r_path.name} in {mask_dir}")
-            mask = _load(m_path, r.shape[:2]).mean(axis=2) > 127
+            mask = _load(m_path, (r.shape[0], r.shape[1])).mean(axis=2) > 127
         else:
             mask = backdrop_mask(r)
         s.append(ssim(r, g))

@@ -18,7 +18,16 @@ from typing import Any
 import numpy as np
 
 from core.errors import Cancelled, StudioError
-from core.train.config import DataConfig, LossWeights, ModelConfig, OptimConfig, ScheduleConfig, Stage, TrainConfig
+from core.train.config import (
+    DataConfig,
+    LossWeights,
+    ModelConfig,
+    OptimConfig,
+    ScheduleConfig,
+    Stage,
+    TrainConfig,
+    train_kind,
+)
 from core.train.errors import DatasetError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
@@ -93,7 +102,7 @@ def detect_poses(frames: list[np.ndarray], detector: Any = "mediapipe",
 def finetune_config(kind: str, out: Path, weights: str, options: FinetuneOptions) -> TrainConfig:
     """One full-model stage with the published loss weights, starting from ``weights``."""
     return TrainConfig(
-        kind=kind, out_dir=str(out), init_weights=str(weights), vgg19=options.vgg19, device=options.device,
+        kind=train_kind(kind), out_dir=str(out), init_weights=str(weights), vgg19=options.vgg19, device=options.device,
         seed=options.seed, model=options.model,
         data=DataConfig(layout="video", root=str(out), batch_size=options.batch_size, workers=0),
         optim=OptimConfig(lr=options.lr),
@@ -114,7 +123,7 @@ def video_dataset(root: Path, cfg: TrainConfig) -> Any:
         poses, source = z["poses"], str(z["source"])
     frames = read_frames(source, len(poses))
     spec = "market" if cfg.kind == "pose_market" else "deepfashion"
-    size = tuple(cfg.model.image_size) if cfg.model.image_size else None
+    size = cfg.model.image_size
     return VideoPairs(frames, poses[: len(frames)], spec, pairs_per_epoch=max(64, cfg.data.batch_size * 16), image_size=size)
 
 

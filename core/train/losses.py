@@ -95,7 +95,7 @@ def affine_regularization(flow: torch.Tensor, kz: int) -> torch.Tensor:
     return per_window.mean(dim=(0, 2)).sum()
 
 
-def multi_affine_regularization(flows: Sequence[torch.Tensor], kz_by_layer: Mapping[int | str, int]) -> torch.Tensor:
+def multi_affine_regularization(flows: Sequence[torch.Tensor], kz_by_layer: Mapping[int, int] | Mapping[str, int]) -> torch.Tensor:
     """Sum of ``affine_regularization`` over the flows; layer keys are sorted descending *as strings* and
     flows[i] uses the kernel of the i-th key (DeepFashion {2: 5, 3: 3}: coarse flow kz 3, fine flow kz 5)."""
     keys = sorted((str(k) for k in kz_by_layer), reverse=True)

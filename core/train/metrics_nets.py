@@ -28,6 +28,9 @@ _SCALE = (0.458, 0.448, 0.450)
 class LPIPSAlex(nn.Module):
     """LPIPS distance with AlexNet features: (B, 3, H, W) pairs in [-1, 1] -> (B,) distances."""
 
+    shift: torch.Tensor  # (1, 3, 1, 1) buffer
+    scale: torch.Tensor  # (1, 3, 1, 1) buffer
+
     def __init__(self) -> None:
         super().__init__()
         self.features = nn.ModuleDict({str(i): nn.Conv2d(a, b, k, s, p) for i, (a, b, k, s, p) in zip(_ALEX_IDX, _ALEX, strict=True)})
@@ -223,7 +226,7 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     if not np.isfinite(covmean).all():
         offset = np.eye(s1.shape[0]) * 1e-6
         covmean = linalg.sqrtm((s1 + offset) @ (s2 + offset))
-    covmean = covmean.real
+    covmean = np.real(np.asarray(covmean))
     return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean))
 
 

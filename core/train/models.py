@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch.nn as nn
 
 from core.gfla.configs import CONFIGS, DanceConfig, KeypointConfig, PoseConfig
@@ -17,15 +19,15 @@ def generator_config(cfg: TrainConfig) -> PoseConfig | DanceConfig | KeypointCon
     m = cfg.model
     if isinstance(base, KeypointConfig):
         return KeypointConfig(structure_nc=base.structure_nc, channels=m.kp_channels, layers=base.layers)
-    size = tuple(m.image_size) if m.image_size else base.image_size
+    if not isinstance(base, PoseConfig | DanceConfig):
+        raise TrainConfigError(f"{cfg.kind} is not a network this trainer builds")
+    size = m.image_size or base.image_size
     h, w = size
     if h % 32 or w % 32 or min(h, w) < 64:
         raise TrainConfigError(f"image_size {size}: height and width must be multiples of 32 and at least 64 "
                                "(the flow network halves the image five times)")
-    return type(base)(
-        **{**base.__dict__, "ngf": m.ngf, "img_f": m.img_f, "flow_ngf": m.flow_ngf, "flow_img_f": m.flow_img_f,
-           "image_size": (int(h), int(w))}
-    )
+    return replace(base, ngf=m.ngf, img_f=m.img_f, flow_ngf=m.flow_ngf, flow_img_f=m.flow_img_f,
+                   image_size=(int(h), int(w)))
 
 
 def is_full_size(cfg: TrainConfig) -> bool:

@@ -94,7 +94,7 @@ class PoseStep:
         """Fresh Adam optimisers for a stage (the published stages run as separate processes)."""
         o = self.cfg.optim
         g = unwrap(self.nets["G"])
-        params = g.flow_net.parameters() if stage.trains == "flow" else g.parameters()
+        params = g.get_submodule("flow_net").parameters() if stage.trains == "flow" else g.parameters()
         self.optimizers = {"G": torch.optim.Adam([p for p in params if p.requires_grad], lr=o.lr, betas=o.betas)}
         if stage.trains == "all" and stage.weights.g and "D" in self.nets:
             self.optimizers["D"] = torch.optim.Adam(self.nets["D"].parameters(), lr=o.lr * o.d_lr_ratio, betas=o.betas)
@@ -111,7 +111,7 @@ class PoseStep:
         out_log: dict[str, float] = {}
         if stage.trains == "flow":
             with self.amp.autocast():
-                flows, _ = (flow_module or unwrap(self.nets["G"]).flow_net)(P1, BP1, BP2)
+                flows, _ = (flow_module or unwrap(self.nets["G"]).get_submodule("flow_net"))(P1, BP1, BP2)
             if use_vgg:
                 _add(terms, "correct", w.correct, lambda: kit.correctness(real_feats, P1, flows))
             _add(terms, "regularization", w.regularization, lambda: kit.regularization(flows))
@@ -119,8 +119,8 @@ class PoseStep:
             with self.amp.autocast():
                 out = self.nets["G"](P1, BP1, BP2)
             image, flows = out["image"], out["flows"]
-            d_net = self.nets.get("D")
             if "D" in self.optimizers:
+                d_net = self.nets["D"]
                 set_requires_grad([d_net], True)
                 with self.amp.autocast():
                     d_real, d_fake = d_net(P2), d_net(image.detach())
@@ -133,6 +133,7 @@ class PoseStep:
             if use_vgg:
                 _add(terms, "correct", w.correct, lambda: kit.correctness(real_feats, P1, flows))
             if "D" in self.optimizers:
+                d_net = self.nets["D"]
                 set_requires_grad([d_net], False)
                 with self.amp.autocast():
                     d_gen = unwrap(d_net)(image)  # the plain module: no gradient sync for a frozen D

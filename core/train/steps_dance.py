@@ -9,6 +9,9 @@ discriminator step (image D on one random frame, temporal D_V on the K frames) a
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import torch
 import torch.nn as nn
 
@@ -112,7 +115,7 @@ class DanceStep:
             with self.amp.autocast():
                 terms["ad_gen"] = w.g * L.generator_gan_loss(d(gen[i]).float(), mode)
                 terms["ad_gen_v"] = w.g * L.generator_gan_loss(dv(torch.stack(gen, dim=2)).float(), mode)
-        total = sum(terms.values())
+        total = functools.reduce(operator.add, terms.values())  # the terms' sum, a tensor
         self.optimizers["G"].zero_grad(set_to_none=True)
         self.amp.step("G", total, self.optimizers["G"])
         logs.update({name: float(v.detach()) for name, v in terms.items()})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,7 +93,7 @@ class Trainer:
         self.step.setup(stage)
         self.running = None
         if stage.trains == "flow":
-            self.flow_module = ddp.wrap(self.G.flow_net, self.dist, self.device)
+            self.flow_module = ddp.wrap(self.G.get_submodule("flow_net"), self.dist, self.device)
             self.nets["G"] = self.G
         else:
             if self.flow_module is not None and self.dist.enabled:
@@ -105,6 +105,8 @@ class Trainer:
                 self.nets[k] = ddp.wrap(v, self.dist, self.device)
 
     def _loader(self, start: int) -> DataLoader:
+        if not isinstance(self.dataset, Sized):
+            raise TrainingError(f"the training set {type(self.dataset).__name__} has no length to plan batches over")
         plan = BatchPlan(len(self.dataset), self.cfg.data.batch_size, self.cfg.seed, start, self.dist.rank, self.dist.world)
         workers = self.cfg.data.workers
         return DataLoader(self.dataset, batch_sampler=plan, num_workers=workers, pin_memory=self.device.type == "cuda",
