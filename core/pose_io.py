@@ -18,7 +18,7 @@ from core.imageio_utils import import_cv2
 from core.skeleton import COLORS, JOINT_NAMES, LIMBS_DRAWN, N_JOINTS, Pose
 
 if TYPE_CHECKING:
-    from core.face_layout import KeypointLayout
+    from core.face.layout import KeypointLayout
 
 # A keypoint table maps each COCO-18 joint to a source index, or to a pair of source indices
 # whose midpoint it is (present only when both are).
@@ -250,7 +250,7 @@ def draw_skeleton_image(
 def draw_landmarks_image(xy: np.ndarray, size_hw: tuple[int, int], layout: KeypointLayout | None = None) -> np.ndarray:
     """An (H, W, 3) uint8 drawing of face landmarks (default layout: the 68-point face) on black: each line
     of the layout in its first point's colour, each point a dot, for the side-by-side export."""
-    from core.face_layout import FACE68
+    from core.face.layout import FACE68
 
     cv2 = import_cv2()
     layout = layout or FACE68

@@ -10,7 +10,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsScene, QStyleOptionGraphicsItem, QWidget
 
-from core.face_layout import KeypointLayout, body_layout
+from core.face.layout import KeypointLayout, body_layout
 from core.skeleton import COLORS
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
 
 from app.canvas.items import SkeletonLayer
 from app.qimage import rgb_to_qimage
-from core.face_layout import KeypointLayout, body_layout
+from core.face.layout import KeypointLayout, body_layout
 
 if TYPE_CHECKING:
     from app.document import PoseDocument
@@ -24,7 +24,7 @@ EMPTY_TEXT = "Open a photo of a person (Ctrl+O) or drop one here"
 class PoseCanvas(QGraphicsView):
     """Shows ``doc``'s photo and points; edits go to ``doc`` (drags as one undo step on release).
 
-    ``layout`` (core.face_layout.KeypointLayout; default the 18-joint body) names, colours and joins the
+    ``layout`` (core.face.layout.KeypointLayout; default the 18-joint body) names, colours and joins the
     points. ``doc`` is an app.document.PoseDocument whose ``pose`` is a core.skeleton.Pose (the body), or a
     subclass holding core.keypoints.Keypoints of the layout (app.face.document.KeypointDocument).
     """

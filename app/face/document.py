@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from app.document import PoseDocument
-from core.face_layout import FACE68, KeypointLayout
+from core.face.layout import FACE68, KeypointLayout
 from core.keypoints import Keypoints
 
 

@@ -27,7 +27,7 @@ from app.face.sessions import FaceSession, Portrait, Rendered, checkpoint_proble
 from app.panels import header_label, titled_pane
 from app.timeline.jobs import Job, PatientPoster
 from app.worker import user_message
-from core.face_layout import FACE68
+from core.face.layout import FACE68
 
 if TYPE_CHECKING:
     from app.face.drive import DriveDialog
