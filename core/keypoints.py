@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.errors import PoseError
-from core.face_layout import KeypointLayout
+from core.face.layout import KeypointLayout
 from core.points import PointSet
 
 if TYPE_CHECKING:

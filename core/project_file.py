@@ -13,7 +13,7 @@ edit not yet keyed, or the only edit of a project without keyframes). A file is 
 only when it carries a canvas pose, else as version 1, so such files still open in version-1 readers;
 this version reads both. A version-1 reader shown a version-2 file says it was made by a newer version.
 Version 3 added ``layout``: "face68" for face mode's animations, whose poses are 68 face landmarks
-(core.face_layout); body projects (``layout`` "body18", left out) keep the version they had.
+(core.face.layout); body projects (``layout`` "body18", left out) keep the version they had.
 """
 
 from __future__ import annotations

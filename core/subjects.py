@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from core.face_layout import FACE68, KeypointLayout, body_layout
+from core.face.layout import FACE68, KeypointLayout, body_layout
 
 SubjectKind = Literal["body", "face", "view"]
 PREVIEW_SIDE = 768  # long side (px) of the bounded copy that drag previews are made on

@@ -35,7 +35,7 @@ def main() -> int:
 
     from app.main_window import MainWindow
     from app.settings import Settings
-    from core.face_layout import FACE68
+    from core.face.layout import FACE68
 
     _app = QApplication.instance() or QApplication([sys.argv[0]])
     portrait = ROOT / "resources" / "portrait.png"

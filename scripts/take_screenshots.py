@@ -158,7 +158,7 @@ def shoot_face_mode(app, window, out: Path) -> None:  # noqa: ANN001 - QApplicat
     from PySide6.QtTest import QTest
 
     from app.qimage import qimage_to_rgb
-    from core.face_layout import FACE68
+    from core.face.layout import FACE68
     from core.imageio_utils import save_image
 
     face = window.face_tools.open_portrait(ROOT / "resources" / "portrait.png")

@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 
 from app.canvas import Keypoints, PoseCanvas
 from app.face.document import KeypointDocument
-from core.face_layout import FACE68
+from core.face.layout import FACE68
 
 ROOT = Path(__file__).resolve().parents[1]
 PORTRAIT = ROOT / "resources" / "portrait.png"

@@ -229,7 +229,7 @@ def test_mode_keys_fit_and_actual_size_work_on_the_canvas(qtbot, body):
 
 def test_the_face_canvas_drags_free_in_ik_mode_and_shift_moves_a_part_in_one_shift(qtbot):
     from app.face.document import KeypointDocument
-    from core.face_layout import FACE68
+    from core.face.layout import FACE68
     from core.keypoints import Keypoints
 
     doc = KeypointDocument(FACE68)

@@ -11,7 +11,7 @@ from PIL import Image
 from scipy import ndimage
 
 from core.errors import PoseError, RenderError
-from core.face_encoding import POLYLINES, face_structure, fit_curve, frame_to_input, upper_face_points
+from core.face.encoding import POLYLINES, face_structure, fit_curve, frame_to_input, upper_face_points
 
 REPO = Path(__file__).resolve().parents[1]
 from fixture_files import FIXTURES, fixture_file  # noqa: E402,F401

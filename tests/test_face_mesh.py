@@ -18,7 +18,7 @@ from core.detect.face_mesh import (
     mesh_to_face68,
 )
 from core.errors import NoFaceFound, NoPersonFound, PoseError
-from core.face_layout import FACE68, FACE68_STABLE, body_layout
+from core.face.layout import FACE68, FACE68_STABLE, body_layout
 from core.imageio_utils import load_image
 
 PORTRAIT = Path(__file__).resolve().parents[1] / "resources" / "portrait.png"

@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from core.errors import Cancelled, NoFaceFound, PoseError, RenderError
-from core.face_layout import FACE68_STABLE
-from core.face_retarget import apply_similarity, fill_gaps, fit_similarity, retarget_face
+from core.face.layout import FACE68_STABLE
+from core.face.retarget import apply_similarity, fill_gaps, fit_similarity, retarget_face
 from core.gfla.configs import FaceConfig, ShapeNetConfig
 from core.gfla.factory import build_model
 from core.imageio_utils import load_image

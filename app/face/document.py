@@ -7,7 +7,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject
 
 from app.document import PoseDocument
-from core.face_layout import FACE68, KeypointLayout
+from core.face.layout import FACE68, KeypointLayout
 from core.keypoints import Keypoints
 from core.subjects import FACE
 

@@ -1,6 +1,6 @@
 """Face window → Drive with Video…: animate the open portrait with the face movements of a video, as MP4 or GIF.
 
-One worker job (``drive_job_fn``) runs ``core.face_animation``'s steps, the same code as ``main.py
+One worker job (``drive_job_fn``) runs ``core.face.animation``'s steps, the same code as ``main.py
 face-animate``: tracking the face, then rendering the frames straight into the writer. The dialog shows
 the phase, frames done of total and the time left, and cancels; a cancelled or failed export leaves no
 file, and its error goes to the face window's banner.
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from app.face.sessions import FaceSession, Portrait, checkpoint_problem
 from app.job_dialog import lay_out_job_dialog, show_progress, start_job
 from app.jobs import Job, Progress, Resources, format_seconds
-from core.face_animation import SMOOTHER_TITLES, SMOOTHERS
+from core.face.animation import SMOOTHER_TITLES, SMOOTHERS
 
 if TYPE_CHECKING:
     from app.face.window import FacePage
@@ -46,7 +46,7 @@ FACE_FRAME_TEXT = "256 × 256 around the face"
 class DriveSettings:
     driving: str  # the video whose face movements to copy
     out: str  # .mp4 or .gif
-    smooth: str = "savgol"  # one of core.face_animation.SMOOTHERS
+    smooth: str = "savgol"  # one of core.face.animation.SMOOTHERS
     fps: float | None = None  # None: the driving video's
     whole_portrait: bool = True  # False: only the network's square face frame (as the CLI writes)
 
@@ -67,7 +67,7 @@ def drive_job_fn(session: FaceSession, portrait: Portrait, s: DriveSettings
     (made by the face network when its checkpoint is imported, else by the landmark mesh warp)."""
 
     def run(res: Resources) -> Generator[Progress, None, DriveDone]:
-        from core.face_animation import driving_targets, track_driving_video, write_face_video
+        from core.face.animation import driving_targets, track_driving_video, write_face_video
         from core.render.face_portrait import FACE_FRAME, face_frame
 
         start = time.perf_counter()

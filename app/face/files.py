@@ -10,7 +10,7 @@ import numpy as np
 
 from core.atomic import write_text_atomic
 from core.errors import PoseError
-from core.face_layout import FACE68, KeypointLayout
+from core.face.layout import FACE68, KeypointLayout
 
 FORMAT = "gfla-studio-landmarks"
 VERSION = 1

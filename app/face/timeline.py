@@ -23,7 +23,7 @@ from app.timeline.onion import OnionSkin
 from app.timeline.panel import TimelinePanel
 from app.timeline.project import ProjectManager
 from core.animation.keyframes import Track
-from core.face_layout import FACE68
+from core.face.layout import FACE68
 
 if TYPE_CHECKING:
     from app.face.sessions import FaceSession, Portrait
@@ -101,7 +101,7 @@ class FaceTimeline(QObject):
         portrait = win.portrait
 
         def run(res: Resources) -> Track:
-            from core.face_animation import driving_track_to_keys, track_driving_video
+            from core.face.animation import driving_track_to_keys, track_driving_video
 
             track = track_driving_video(video, progress=res.reporter("Tracking the face"), cancel=res.cancelled)
             return driving_track_to_keys(track, portrait.landmarks, smooth)

@@ -30,7 +30,7 @@ from app.face.sessions import FaceSession, Portrait, Rendered, checkpoint_proble
 from app.face.timeline import FaceTimeline
 from app.host import PageHost
 from app.panels import editing_panes, header_label
-from core.face_layout import FACE68
+from core.face.layout import FACE68
 from core.project_file import RendererSettings
 from core.session import RenderRequest
 from core.subjects import FACE

@@ -8,7 +8,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsScene, QGraphicsSimpleTextItem
 
 from app.timeline.controller import TimelineController
-from core.face_layout import KeypointLayout, body_layout
+from core.face.layout import KeypointLayout, body_layout
 from core.keypoints import Keypoints
 from core.skeleton import Pose
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.face_animation import SMOOTHERS, DrivingTrack
+from core.face.animation import SMOOTHERS, DrivingTrack
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,7 +47,7 @@ def _bar(desc: str, total: int | None):
 
 def driving_track(path: str, max_frames: int | None = None) -> DrivingTrack:
     """The driving video's tracked face, with a progress bar on stderr."""
-    from core.face_animation import track_driving_video
+    from core.face.animation import track_driving_video
 
     bar = _bar("tracking the face", None)
     try:
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     from core.detect.face_mesh import detect_face
     from core.errors import NoFaceFound
-    from core.face_animation import driving_targets, write_face_video
+    from core.face.animation import driving_targets, write_face_video
     from core.imageio_utils import load_image
     from core.render.face_portrait import FACE_FRAME, face_frame
 

@@ -1,7 +1,7 @@
 """68 face landmarks (dlib / iBUG layout) from MediaPipe's face mesh, whose model ships inside the wheel.
 
 MediaPipe's legacy FaceMesh solution finds 468 mesh vertices. They are mapped to the 68-point markup
-the published face network was trained on (core.face_layout describes it):
+the published face network was trained on (core.face.layout describes it):
 
 * Points 17-67 (brows, nose, eyes, lips) take the mesh vertex at the same anatomical place, or the
   mean of two vertices where the markup point lies between them (``MESH_TO_FACE68``). Mesh vertex
@@ -73,7 +73,7 @@ def mesh_to_face68(mesh_xy: np.ndarray) -> np.ndarray:
 class FaceDetection:
     """One face found in one image."""
 
-    landmarks: np.ndarray  # (68, 2) float64 x, y in the image's pixels, iBUG order (core.face_layout.FACE68)
+    landmarks: np.ndarray  # (68, 2) float64 x, y in the image's pixels, iBUG order (core.face.layout.FACE68)
     backend: str  # the detector's name
     mesh: np.ndarray | None = None  # (468, 3) x, y pixels and MediaPipe's relative depth (x scale), when known
 

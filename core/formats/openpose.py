@@ -25,7 +25,7 @@ import numpy as np
 
 from core.errors import PoseError
 from core.formats.common import flatten_points, parse_canvas, parse_triplets
-from core.posedoc import N_FACE, N_HAND, Person, PoseDocument, make_part
+from core.posedoc import N_FACE, N_HAND, Person, PoseDocument
 from core.skeleton import N_JOINTS, Pose
 
 # A keypoint table maps each COCO-18 joint to a source index, or to a pair of source indices

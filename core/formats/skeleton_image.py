@@ -13,7 +13,7 @@ from core.imageio_utils import import_cv2
 from core.skeleton import COLORS, LIMBS_DRAWN, N_JOINTS, Pose
 
 if TYPE_CHECKING:
-    from core.face_layout import KeypointLayout
+    from core.face.layout import KeypointLayout
 
 
 def skeleton_stick_width(size_hw: tuple[int, int]) -> int:
@@ -62,7 +62,7 @@ def draw_skeleton_image(
 def draw_landmarks_image(xy: np.ndarray, size_hw: tuple[int, int], layout: KeypointLayout | None = None) -> np.ndarray:
     """An (H, W, 3) uint8 drawing of face landmarks (default layout: the 68-point face) on black: each line
     of the layout in its first point's colour, each point a dot, for the side-by-side export."""
-    from core.face_layout import FACE68
+    from core.face.layout import FACE68
 
     cv2 = import_cv2()
     layout = layout or FACE68

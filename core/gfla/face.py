@@ -56,7 +56,7 @@ class FaceFlowNet(FlowNet):
 
 
 class FaceGenerator(nn.Module):
-    """Animate a reference portrait along a sequence of 16-channel face structures (see core.face_encoding)."""
+    """Animate a reference portrait along a sequence of 16-channel face structures (see core.face.encoding)."""
 
     def __init__(self, cfg: FaceConfig) -> None:
         super().__init__()

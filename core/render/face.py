@@ -5,8 +5,8 @@ dominates" (the crop itself is not published), each frame resized to 256 × 256.
 around the head (the 68 landmarks plus the 15 upper-face points the loader adds) is cut from the
 portrait at its own resolution, ``FACE_BOX_SCALE`` times the head's larger side, padded by repeating
 the border where it leaves the photo. That crop plays the loader's video frame: the structure input
-is built from it exactly as the loader does (core.face_encoding.face_structure) and it is resized
-bicubic to the network size (core.face_encoding.frame_to_input).
+is built from it exactly as the loader does (core.face.encoding.face_structure) and it is resized
+bicubic to the network size (core.face.encoding.frame_to_input).
 
 Targets. A target frame's structure is encoded on the portrait's crop: only the frame's background
 Canny edges come from it. They are kept where neither the target face nor the portrait's own face is
@@ -27,8 +27,8 @@ import torch
 import torch.nn as nn
 
 from core.errors import Cancelled, CheckpointError, RenderError
-from core.face_encoding import face_structure, frame_to_input, upper_face_points
-from core.face_layout import FACE68
+from core.face.encoding import face_structure, frame_to_input, upper_face_points
+from core.face.layout import FACE68
 from core.render import resolve_device
 from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState
 from core.render.gfla import device_label, flows_to_numpy, masks_to_numpy, tensor_to_image

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.errors import PoseError, RenderError
-from core.face_layout import FACE68
+from core.face.layout import FACE68
 from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState, render_each
 from core.render.face_warp_mesh import (
     FIRST_ANCHOR,

@@ -2,7 +2,7 @@
 
 Vertices of one face's mesh, in this order:
 
-* 0-67: the 68 landmarks (core.face_layout),
+* 0-67: the 68 landmarks (core.face.layout),
 * 68-74: seven virtual forehead points, right temple to left temple (image left to right for an unmirrored
   frontal face), placed above the brows along the face's "up" direction (perpendicular to the eye line),
 * 75-80: six virtual points splitting the inner mouth along its middle line: 75-77 ride with the upper
@@ -32,7 +32,7 @@ from functools import lru_cache
 import numpy as np
 
 from core.errors import PoseError
-from core.face_layout import FACE68, FACE68_STABLE
+from core.face.layout import FACE68, FACE68_STABLE
 
 N_LANDMARKS = 68
 N_FOREHEAD = 7
@@ -106,7 +106,7 @@ def forehead_points(landmarks: np.ndarray) -> np.ndarray:
 
 def fit_similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """(2, 3) least-squares similarity src -> dst; a pure translation when the points coincide. Scale kept in [0.2, 5]."""
-    from core.face_retarget import fit_similarity as fit
+    from core.face.retarget import fit_similarity as fit
 
     try:
         m = fit(src, dst)

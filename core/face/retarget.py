@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.errors import NoFaceFound, PoseError
-from core.face_layout import FACE68, FACE68_STABLE
+from core.face.layout import FACE68, FACE68_STABLE
 
 RETARGET_MODES = ("relative", "absolute")
 

@@ -84,7 +84,7 @@ def driving_targets(track: DrivingTrack, portrait_landmarks: np.ndarray, smooth:
                     retarget: str = "relative") -> np.ndarray:
     """(T, 68, 2) target landmarks in portrait pixels: the track smoothed (at the video's rate) and retargeted."""
     from core.animation.smoothing import MotionError, smooth_motion
-    from core.face_retarget import retarget_face
+    from core.face.retarget import retarget_face
 
     if smooth not in SMOOTHERS:
         raise MotionError(f"unknown smoothing {smooth!r}: use one of {', '.join(SMOOTHERS)}")

@@ -1,0 +1,1 @@
+"""Face subject: the 68-landmark layout, its network encoding, retargeting and animation."""
