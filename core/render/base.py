@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Generic, Protocol, runtime_checkable
 
 import numpy as np
+from typing_extensions import TypeVar
 
 from core.skeleton import Pose
+
+# What a state's ``pose`` holds: an 18-joint Pose for body renderers, (68, 2) landmarks for face renderers,
+# (h, v) view labels for the novel-view renderer. Covariant, so every state is a bare ``SourceState``.
+PoseT = TypeVar("PoseT", covariant=True, default=object)
+# What a renderer takes as a target (and as the source's own pose): body Poses by default.
+TargetT = TypeVar("TargetT", contravariant=True, default=Pose | np.ndarray)
 
 ProgressFn = Callable[[int, int], None]  # (done, total); total may be -1 when unknown
 CancelFn = Callable[[], bool]  # returns True when the job should stop
 
 
 @dataclass
-class SourceState:
+class SourceState(Generic[PoseT]):
     """What a renderer computed once per photo; renderers subclass it with their caches."""
 
     image: np.ndarray  # (H, W, 3) uint8 RGB, the photo as given
-    pose: Pose  # the source pose in photo pixels
+    pose: PoseT  # the source pose in photo pixels (a Pose for body renderers)
 
 
 @dataclass
@@ -36,27 +43,27 @@ class RenderResult:
 
 
 @runtime_checkable
-class Renderer(Protocol):
+class Renderer(Protocol[TargetT]):
     name: str  # shown in the UI, e.g. "GFLA pose_fashion (CPU)" or "Skeleton warp (no checkpoint)"
     device: str  # "cpu" or "cuda"
 
-    def encode_source(self, image: np.ndarray, pose: Pose | np.ndarray) -> SourceState: ...
+    def encode_source(self, image: np.ndarray, pose: TargetT) -> SourceState: ...
 
-    def render(self, state: SourceState, target: Pose | np.ndarray) -> RenderResult: ...
+    def render(self, state: SourceState, target: TargetT) -> RenderResult: ...
 
     def render_sequence(
         self,
         state: SourceState,
-        targets: Iterable[Pose | np.ndarray],
+        targets: Iterable[TargetT],
         progress: ProgressFn | None = None,
         cancel: CancelFn | None = None,
     ) -> Iterator[RenderResult]: ...
 
 
 def render_each(
-    renderer: Renderer,
+    renderer: Renderer[TargetT],
     state: SourceState,
-    targets: Iterable[Pose | np.ndarray],
+    targets: Iterable[TargetT],
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
 ) -> Iterator[RenderResult]:

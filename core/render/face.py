@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
@@ -31,7 +32,7 @@ from core.face.encoding import face_structure, frame_to_input, upper_face_points
 from core.face.layout import FACE68
 from core.render import resolve_device
 from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState
-from core.render.gfla import device_label, flows_to_numpy, masks_to_numpy, tensor_to_image
+from core.render.gfla import StepNetwork, device_label, flows_to_numpy, masks_to_numpy, tensor_to_image
 
 FACE_BOX_SCALE = 1.6  # crop side / the head's larger side (an estimate: the published crop is unknown)
 LOAD_SIZE = 256  # the published face network's input size
@@ -90,7 +91,7 @@ def crop_box(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
 
 
 @dataclass
-class FaceSourceState(SourceState):
+class FaceSourceState(SourceState[np.ndarray]):
     """The framed portrait and what the network computes from it alone. ``pose`` holds the (68, 2) landmarks."""
 
     landmarks: np.ndarray | None = None  # (68, 2) float64 in photo pixels
@@ -111,7 +112,8 @@ class FaceRenderer:
     def __init__(self, model: nn.Module, device: str = "auto", load_size: int = LOAD_SIZE,
                  box_scale: float = FACE_BOX_SCALE) -> None:
         self.device = resolve_device(device)
-        self.model = model.to(self.device).eval()
+        # a FaceGenerator: nn.Module's typing hides its encode_reference/step behind __getattr__
+        self.model = cast(StepNetwork, model.to(self.device).eval())
         self.load_size = int(load_size)
         self.box_scale = float(box_scale)
         self.name = f"GFLA face ({device_label(self.device)})"
@@ -144,28 +146,34 @@ class FaceRenderer:
 
     def target_structure(self, state: FaceSourceState, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(16, S, S) float32 network structure of target landmarks (photo pixels) and its (S, S) uint8 edge image."""
-        local = FACE68.check(landmarks) - np.array(state.box[:2], dtype=np.float64)
-        st = face_structure(local, state.region, self.load_size)
+        box, region = state.box, state.region
+        assert box is not None and region is not None  # set by encode_source
+        local = FACE68.check(landmarks) - np.array(box[:2], dtype=np.float64)
+        st = face_structure(local, region, self.load_size)
         background = st.canny & (st.label_map == 0) & (state.source_labels == 0)
         edges = st.face_edges + (background * 255).astype(np.uint8)  # uint8, as the loader adds
         codes = st.codes.copy()
         codes[0] = edges
         return replace(st, codes=codes, edge_image=edges).as_float(), edges
 
-    def _step(self, state: FaceSourceState, target: np.ndarray, previous: tuple[torch.Tensor, torch.Tensor]):
+    def _step(
+        self, state: FaceSourceState, target: np.ndarray, previous: tuple[torch.Tensor, torch.Tensor]
+    ) -> tuple[RenderResult, tuple[torch.Tensor, torch.Tensor]]:
         start = time.perf_counter()
+        box, reference, reference_structure = state.box, state.reference, state.reference_structure
+        assert box is not None and reference is not None and reference_structure is not None  # set by encode_source
         structure_np, edges = self.target_structure(state, target)
         with torch.inference_mode():
             structure = torch.from_numpy(structure_np).to(self.device).unsqueeze(0)  # (1, 16, S, S)
             out = self.model.step(
-                structure, state.reference, state.reference_structure, previous[0], previous[1],
+                structure, reference, reference_structure, previous[0], previous[1],
                 reference_features=state.features,
             )
         network_image = tensor_to_image(out["image"])  # (S, S, 3)
         result = RenderResult(
             image=network_image,
             renderer=self.name,
-            crop_box=tuple(float(v) for v in state.box),
+            crop_box=(float(box[0]), float(box[1]), float(box[2]), float(box[3])),
             flows=flows_to_numpy(out["flows"]),
             masks=masks_to_numpy(out["masks"]),
             seconds=time.perf_counter() - start,
@@ -177,7 +185,9 @@ class FaceRenderer:
     def render(self, state: SourceState, target: np.ndarray) -> RenderResult:
         """One frame whose "previous" frame is the portrait itself (as the first frame of a published clip)."""
         state = self._check(state)
-        result, _ = self._step(state, target, (state.reference, state.reference_structure))
+        reference, reference_structure = state.reference, state.reference_structure
+        assert reference is not None and reference_structure is not None  # set by encode_source
+        result, _ = self._step(state, target, (reference, reference_structure))
         return result
 
     def render_sequence(
@@ -190,7 +200,9 @@ class FaceRenderer:
         """Frame t attends to the generated frame t-1 (and its structure) and to the portrait; frame 0 to the portrait twice."""
         state = self._check(state)
         total = len(targets) if hasattr(targets, "__len__") else -1  # type: ignore[arg-type]
-        previous = (state.reference, state.reference_structure)
+        reference, reference_structure = state.reference, state.reference_structure
+        assert reference is not None and reference_structure is not None  # set by encode_source
+        previous = (reference, reference_structure)
         for i, target in enumerate(targets):
             if cancel is not None and cancel():
                 raise Cancelled("rendering cancelled")

@@ -42,7 +42,7 @@ def paste_back(photo: np.ndarray, frame: np.ndarray, box: tuple[float, float, fl
     out = photo.copy()
     if bw < 2 or bh < 2:
         return out
-    patch = np.asarray(Image.fromarray(np.ascontiguousarray(frame, dtype=np.uint8)).resize((bw, bh), Image.BICUBIC),
+    patch = np.asarray(Image.fromarray(np.ascontiguousarray(frame, dtype=np.uint8)).resize((bw, bh), Image.Resampling.BICUBIC),
                        dtype=np.float32)  # (bh, bw, 3)
     alpha = edge_ramp(bh, bw, feather)[..., None]  # (bh, bw, 1)
     cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
@@ -93,7 +93,7 @@ def face_frame(result: RenderResult, landmarks: np.ndarray, side: int = FACE_FRA
 
         frame = crop_box(result.image, face_box(np.asarray(landmarks, dtype=np.float64)))
     if frame.shape[:2] != (side, side):
-        frame = np.asarray(Image.fromarray(np.ascontiguousarray(frame, dtype=np.uint8)).resize((side, side), Image.BICUBIC))
+        frame = np.asarray(Image.fromarray(np.ascontiguousarray(frame, dtype=np.uint8)).resize((side, side), Image.Resampling.BICUBIC))
     return frame
 
 

@@ -45,7 +45,7 @@ MOUTH_SHADE = np.array([0.42, 0.22, 0.24], dtype=np.float32)  # dark, reddish ve
 
 
 @dataclass
-class FaceWarpState(SourceState):
+class FaceWarpState(SourceState[np.ndarray]):
     """The photo's mesh: vertices, triangles, the anchor ring and its box, and the colour of the mouth's corners."""
 
     pose: np.ndarray  # (68, 2) float64 source landmarks in photo pixels (not an 18-joint Pose)

@@ -111,7 +111,7 @@ class Framing:
             region[outside] = border_colour(image)
         net_h, net_w = self.spec.network_hw
         sub_box = (x0 - ix0, y0 - iy0, x1 - ix0, y1 - iy0)
-        resample = Image.BICUBIC if self.spec.resample == "bicubic" else Image.BILINEAR
+        resample = Image.Resampling.BICUBIC if self.spec.resample == "bicubic" else Image.Resampling.BILINEAR
         resized = Image.fromarray(region).resize((net_w, net_h), resample, box=sub_box)
         return np.array(resized, dtype=np.uint8)  # writable copy
 
@@ -120,7 +120,7 @@ class Framing:
         fw, fh = self.spec.result_wh
         if network_image.shape[:2] == (fh, fw):
             return network_image
-        return np.array(Image.fromarray(network_image).resize((fw, fh), Image.BILINEAR), dtype=np.uint8)
+        return np.array(Image.fromarray(network_image).resize((fw, fh), Image.Resampling.BILINEAR), dtype=np.uint8)
 
 
 def _as_rgb(image: np.ndarray) -> np.ndarray:

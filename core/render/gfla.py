@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -53,8 +54,31 @@ def masks_to_numpy(masks: Iterable[torch.Tensor]) -> list[np.ndarray]:
     return [m[0, 0].detach().float().cpu().numpy() for m in masks]
 
 
+class PoseNetwork(Protocol):
+    """What the pose-transfer and view renderers call on their network (plain or accelerated)."""
+
+    def encode_source(self, source: torch.Tensor) -> Iterable[torch.Tensor]: ...
+
+    def __call__(
+        self, source: torch.Tensor, source_structure: torch.Tensor, target_structure: torch.Tensor,
+        source_features: list[torch.Tensor] | None = None,
+    ) -> dict: ...
+
+
+class StepNetwork(Protocol):
+    """What the frame-by-frame (dance and face) renderers call on their network (plain or accelerated)."""
+
+    def encode_reference(self, reference_image: torch.Tensor) -> Iterable[torch.Tensor]: ...
+
+    def step(
+        self, target_structure: torch.Tensor, reference_image: torch.Tensor, reference_structure: torch.Tensor,
+        previous_image: torch.Tensor, previous_structure: torch.Tensor,
+        reference_features: list[torch.Tensor] | None = None,
+    ) -> dict: ...
+
+
 @dataclass
-class GFLASourceState(SourceState):
+class GFLASourceState(SourceState[Pose]):
     """The framed source and everything the network computes from it alone."""
 
     framing: Framing | None = None
@@ -87,6 +111,13 @@ class GFLARenderer:
 
     SPECS = POSE_SPECS
     WHAT = "a pose-transfer network"
+    # set by setup_network_renderer
+    name: str
+    device: str
+    kind: str
+    spec: FrameSpec
+    accel: Accelerator
+    model: PoseNetwork
 
     def __init__(self, model: nn.Module, kind: str, device: str = "auto", accel: str = "auto") -> None:
         setup_network_renderer(self, model, kind, device, accel)
@@ -113,24 +144,28 @@ class GFLARenderer:
     def forward(self, state: GFLASourceState, target: Pose | np.ndarray, use_cache: bool = True) -> dict:
         """The network's raw output dict for a target pose in photo pixels (framed with the source's box)."""
         state = self._state(state)
-        heat = state.framing.heatmaps(Pose.coerce(target))  # (18, H, W)
+        framing, source, source_structure = state.framing, state.source, state.source_structure
+        assert framing is not None and source is not None and source_structure is not None  # set by encode_source
+        heat = framing.heatmaps(Pose.coerce(target))  # (18, H, W)
         with torch.inference_mode():
             target_structure = torch.from_numpy(heat).to(self.device).unsqueeze(0)  # (1, 18, H, W)
             return self.model(
-                state.source, state.source_structure, target_structure,
+                source, source_structure, target_structure,
                 source_features=state.features if use_cache else None,
             )
 
     def render(self, state: SourceState, target: Pose | np.ndarray) -> RenderResult:
         start = time.perf_counter()
         state = self._state(state)
+        framing = state.framing
+        assert framing is not None  # checked by _state
         out = self.forward(state, target)
         network_image = tensor_to_image(out["image"])  # (H, W, 3) network size
-        image = state.framing.output_image(network_image)  # (h, w, 3) at the crop box's aspect
+        image = framing.output_image(network_image)  # (h, w, 3) at the crop box's aspect
         result = RenderResult(
             image=image,
             renderer=self.name,
-            crop_box=state.framing.box,
+            crop_box=framing.box,
             flows=flows_to_numpy(out["flows"]),
             masks=masks_to_numpy(out["masks"]),
             seconds=time.perf_counter() - start,

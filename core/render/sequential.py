@@ -16,9 +16,11 @@ import torch.nn as nn
 
 from core.encoding import dance20_structure, openpose18_to_h36m17, pose_to_keypoints_2d
 from core.errors import Cancelled, RenderError
+from core.gfla.accel import Accelerator
 from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState
 from core.render.framing import FASHION_VIDEO, IPER, FrameSpec, Framing, frame_person
 from core.render.gfla import (
+    StepNetwork,
     feature_list,
     flows_to_numpy,
     image_to_tensor,
@@ -32,7 +34,7 @@ DANCE_SPECS: dict[str, FrameSpec] = {"dance_fashion": FASHION_VIDEO, "dance_iper
 
 
 @dataclass
-class DanceSourceState(SourceState):
+class DanceSourceState(SourceState[Pose]):
     """The framed reference image, its COCO-17 structure and reference features."""
 
     framing: Framing | None = None
@@ -46,6 +48,13 @@ class SequentialRenderer:
 
     SPECS = DANCE_SPECS
     WHAT = "an animation network"
+    # set by setup_network_renderer
+    name: str
+    device: str
+    kind: str
+    spec: FrameSpec
+    accel: Accelerator
+    model: StepNetwork
 
     def __init__(self, model: nn.Module, kind: str, device: str = "auto", accel: str = "auto") -> None:
         """``accel``: the inference path, as for ``GFLARenderer`` (auto, compiled, fast, plain)."""
@@ -81,19 +90,23 @@ class SequentialRenderer:
             raise RenderError("this source was prepared by another renderer; encode the photo again")
         return state
 
-    def _step(self, state: DanceSourceState, target: Pose, previous: tuple[torch.Tensor, torch.Tensor]) -> tuple:
+    def _step(
+        self, state: DanceSourceState, target: Pose, previous: tuple[torch.Tensor, torch.Tensor]
+    ) -> tuple[RenderResult, tuple[torch.Tensor, torch.Tensor]]:
         start = time.perf_counter()
+        framing, reference, reference_structure = state.framing, state.reference, state.reference_structure
+        assert framing is not None and reference is not None and reference_structure is not None  # set by encode_source
         with torch.inference_mode():
-            structure = self._structure(state.framing, target, clean=True)  # (1, 20, S, S)
+            structure = self._structure(framing, target, clean=True)  # (1, 20, S, S)
             out = self.model.step(
-                structure, state.reference, state.reference_structure, previous[0], previous[1],
+                structure, reference, reference_structure, previous[0], previous[1],
                 reference_features=state.features,
             )
         network_image = tensor_to_image(out["image"])
         result = RenderResult(
-            image=state.framing.output_image(network_image),
+            image=framing.output_image(network_image),
             renderer=self.name,
-            crop_box=state.framing.box,
+            crop_box=framing.box,
             flows=flows_to_numpy(out["flows"]),
             masks=masks_to_numpy(out["masks"]),
             seconds=time.perf_counter() - start,
@@ -105,7 +118,9 @@ class SequentialRenderer:
     def render(self, state: SourceState, target: Pose | np.ndarray) -> RenderResult:
         """One frame whose "previous" frame is the reference (as the first frame of a published clip)."""
         state = self._check(state)
-        result, _ = self._step(state, Pose.coerce(target), (state.reference, state.reference_structure))
+        reference, reference_structure = state.reference, state.reference_structure
+        assert reference is not None and reference_structure is not None  # set by encode_source
+        result, _ = self._step(state, Pose.coerce(target), (reference, reference_structure))
         return result
 
     def render_sequence(
@@ -118,7 +133,9 @@ class SequentialRenderer:
         """Frame t attends to the generated frame t-1 and its structure; frame 0 to the reference."""
         state = self._check(state)
         total = len(targets) if hasattr(targets, "__len__") else -1  # type: ignore[arg-type]
-        previous = (state.reference, state.reference_structure)
+        reference, reference_structure = state.reference, state.reference_structure
+        assert reference is not None and reference_structure is not None  # set by encode_source
+        previous = (reference, reference_structure)
         for i, target in enumerate(targets):
             if cancel is not None and cancel():
                 raise Cancelled("rendering cancelled")

@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import torch
@@ -29,7 +30,7 @@ from core.render import resolve_device
 from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState, render_each
 from core.render.face import load_kind, locate_checkpoint
 from core.render.framing import border_colour
-from core.render.gfla import device_label, flows_to_numpy, image_to_tensor, masks_to_numpy, tensor_to_image
+from core.render.gfla import PoseNetwork, device_label, flows_to_numpy, image_to_tensor, masks_to_numpy, tensor_to_image
 
 VIEW_SIZE = 256
 OBJECT_FILL = 0.84  # the object's larger side / frame side
@@ -82,12 +83,12 @@ def frame_object(image: np.ndarray) -> tuple[np.ndarray, tuple[float, float, flo
     sy1, sx1 = min(iy1, h), min(ix1, w)
     canvas[sy0 - iy0 : sy1 - iy0, sx0 - ix0 : sx1 - ix0] = image[sy0:sy1, sx0:sx1]
     sub = (box[0] - ix0, box[1] - iy0, box[2] - ix0, box[3] - iy0)
-    framed = Image.fromarray(canvas).resize((VIEW_SIZE, VIEW_SIZE), Image.BILINEAR, box=sub)
+    framed = Image.fromarray(canvas).resize((VIEW_SIZE, VIEW_SIZE), Image.Resampling.BILINEAR, box=sub)
     return np.array(framed, dtype=np.uint8), box, mask is not None
 
 
 @dataclass
-class ViewSourceState(SourceState):
+class ViewSourceState(SourceState[tuple[int, int]]):
     """The framed object photo and its features. ``pose`` holds the photo's raw (h, v) view labels."""
 
     box: tuple[float, float, float, float] | None = None  # the square frame in photo pixels
@@ -105,7 +106,8 @@ class ViewRenderer:
 
     def __init__(self, model: nn.Module, device: str = "auto") -> None:
         self.device = resolve_device(device)
-        self.model = model.to(self.device).eval()
+        # a ShapeNetGenerator: nn.Module's typing hides its encode_source behind __getattr__
+        self.model = cast(PoseNetwork, model.to(self.device).eval())
         self.name = f"GFLA shapenet ({device_label(self.device)})"
 
     def encode_source(self, image: np.ndarray, pose: tuple[float, float] | None = None) -> ViewSourceState:
