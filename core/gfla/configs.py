@@ -78,6 +78,7 @@ class KeypointConfig:
     layers: int = 4
 
 
+GeneratorConfig = PoseConfig | DanceConfig | FaceConfig | ShapeNetConfig  # the image generators (flow + target nets)
 ModelConfig = PoseConfig | DanceConfig | KeypointConfig | FaceConfig | ShapeNetConfig
 
 CONFIGS: dict[str, ModelConfig] = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from core.gfla.blocks import EncoderBlock, LocalAttention, ReflectConv, ResBlockDecoder, ResBlocks
-from core.gfla.configs import DanceConfig, PoseConfig
-from core.gfla.flow import FlowNet
+from core.gfla.blocks import LocalAttention, ReflectConv, ResBlockDecoder, ResBlocks
+from core.gfla.configs import GeneratorConfig, PoseConfig
+from core.gfla.flow import FlowNet, add_encoder, run_encoder
 
 
 class SourceEncoder(nn.Module):
@@ -16,20 +16,11 @@ class SourceEncoder(nn.Module):
     def __init__(self, image_nc: int, ngf: int, img_f: int, layers: int) -> None:
         super().__init__()
         self.layers = layers
-        self.block0 = EncoderBlock(image_nc, ngf)
-        mult = 1
-        for i in range(layers - 1):
-            prev, mult = mult, min(2 ** (i + 1), img_f // ngf)
-            setattr(self, f"encoder{i}", EncoderBlock(ngf * prev, ngf * mult))
+        add_encoder(self, image_nc, ngf, img_f // ngf, layers)
 
     def forward(self, image: torch.Tensor) -> list[torch.Tensor]:
         """image (B, 3, H, W) -> [(B, C, H/2^layers, ...), ..., (B, ngf, H/2, W/2), image]."""
-        out = self.block0(image)
-        features = [image, out]
-        for i in range(self.layers - 1):
-            out = getattr(self, f"encoder{i}")(out)
-            features.append(out)
-        return features[::-1]
+        return [image, *run_encoder(self, image, self.layers)][::-1]
 
 
 class TargetNet(nn.Module):
@@ -40,16 +31,12 @@ class TargetNet(nn.Module):
     reference, animation). At a scale with several branches the masked blends are summed.
     """
 
-    def __init__(self, cfg: PoseConfig | DanceConfig, branches: tuple[str, ...] = ("",)) -> None:
+    def __init__(self, cfg: GeneratorConfig, branches: tuple[str, ...] = ("",)) -> None:
         super().__init__()
         ngf, cap, layers = cfg.ngf, cfg.img_f // cfg.ngf, cfg.layers
         self.layers = layers
         self.branches = branches
-        self.block0 = EncoderBlock(cfg.structure_nc, ngf)
-        mult = 1
-        for i in range(layers - 1):
-            prev, mult = mult, min(2 ** (i + 1), cap)
-            setattr(self, f"encoder{i}", EncoderBlock(ngf * prev, ngf * mult))
+        add_encoder(self, cfg.structure_nc, ngf, cap, layers)
 
         self.attn_steps: list[int] = []  # decoder indices preceded by attention, deepest first
         mult = min(2 ** (layers - 1), cap)
@@ -78,9 +65,7 @@ class TargetNet(nn.Module):
 
         Returns the image (B, 3, H, W) in [-1, 1] and the softmax attention weights by module name.
         """
-        out = self.block0(structure)
-        for i in range(self.layers - 1):
-            out = getattr(self, f"encoder{i}")(out)
+        out = run_encoder(self, structure, self.layers)[-1]
         attn: dict[str, torch.Tensor] = {}
         for i in range(self.layers):
             if i in self.attn_steps:
@@ -105,9 +90,7 @@ class PoseGenerator(nn.Module):
         self.config = cfg
         self.source = SourceEncoder(cfg.image_nc, cfg.ngf, cfg.img_f, cfg.layers)
         self.target = TargetNet(cfg)
-        self.flow_net = FlowNet(
-            cfg.image_nc + 2 * cfg.structure_nc, cfg.flow_ngf, cfg.flow_img_f, cfg.flow_encoder_layer, cfg.attn_layer
-        )
+        self.flow_net = FlowNet(cfg.image_nc + 2 * cfg.structure_nc, cfg)
 
     def encode_source(self, source: torch.Tensor) -> list[torch.Tensor]:
         """Everything that depends only on the source image: its feature pyramid (cache it per photo)."""

@@ -8,8 +8,9 @@ import torch.nn as nn
 from numpy.typing import ArrayLike
 
 from core.errors import RenderError
-from core.gfla.blocks import EncoderBlock, LocalAttention, ReflectConv, ResBlock, ResBlockDecoder, ResBlocks
+from core.gfla.blocks import LocalAttention, ReflectConv, ResBlock, ResBlockDecoder, ResBlocks
 from core.gfla.configs import ShapeNetConfig
+from core.gfla.flow import FlowUNet
 from core.gfla.generator import SourceEncoder
 
 AZIMUTH_BINS = 18  # h // 2: 20° azimuth steps (h is the azimuth in units of 10°)
@@ -61,62 +62,24 @@ class _Bottleneck(nn.Module):
         return self.model(x)
 
 
-class ShapeNetFlowNet(nn.Module):
-    """Flow U-Net that sees only the source image; the view change enters at the bottleneck.
+class ShapeNetFlowNet(FlowUNet):
+    """Flow U-Net that sees only the source image; the view change enters at the bottleneck (``cat``).
 
     Flows and masks come out at the attention scales, coarse first (32² and 64² for 256² input).
     """
 
-    def __init__(
-        self,
-        image_nc: int,
-        code_nc: int,
-        ngf: int = 32,
-        img_f: int = 256,
-        encoder_layer: int = 5,
-        attn_layer: tuple[int, ...] = (2, 3),
-    ) -> None:
-        super().__init__()
-        self.encoder_layer = encoder_layer
-        self.decoder_layer = encoder_layer - min(attn_layer)
-        cap = img_f // ngf
-        self.block0 = EncoderBlock(image_nc, ngf)
-        mult = 1
-        for i in range(encoder_layer - 1):
-            prev, mult = mult, min(2 ** (i + 1), cap)
-            setattr(self, f"encoder{i}", EncoderBlock(ngf * prev, ngf * mult))
-        self.cat = _Bottleneck(ngf * mult + code_nc, ngf * mult)
-        self._heads: list[int] = []
-        for i in range(self.decoder_layer):
-            prev, mult = mult, min(2 ** (encoder_layer - i - 2), cap)
-            width = ngf * mult
-            setattr(self, f"decoder{i}", ResBlockDecoder(ngf * prev, width, width))
-            setattr(self, f"jump{i}", ReflectConv(width, width))
-            if encoder_layer - i - 1 in attn_layer:
-                setattr(self, f"output{i}", nn.Conv2d(width, 2, kernel_size=3, padding=1))
-                setattr(self, f"mask{i}", nn.Sequential(nn.Conv2d(width, 1, kernel_size=3, padding=1), nn.Sigmoid()))
-                self._heads.append(i)
+    def __init__(self, cfg: ShapeNetConfig) -> None:
+        """The source image (``image_nc`` channels) in; the ``structure_nc``-channel view change at the bottleneck."""
+        code_nc = cfg.structure_nc
+        super().__init__(cfg.image_nc, cfg, bottleneck=lambda width: _Bottleneck(width + code_nc, width))
 
     def forward(
         self, source: torch.Tensor, source_code: torch.Tensor, target_code: torch.Tensor
     ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """source (B, 3, H, W); codes (B, 21, 1, 1) -> flows [(B, 2, h, w)], masks [(B, 1, h, w)], coarse first."""
-        out = self.block0(source)  # (B, ngf, H/2, W/2)
-        skips = [out]
-        for i in range(self.encoder_layer - 1):
-            out = getattr(self, f"encoder{i}")(out)
-            skips.append(out)
+        out, skips = self.encode(source)
         change = (source_code - target_code).repeat(1, 1, out.shape[2], out.shape[3])  # (B, 21, H/32, W/32)
-        out = self.cat(torch.cat((out, change), dim=1))
-        flows: list[torch.Tensor] = []
-        masks: list[torch.Tensor] = []
-        for i in range(self.decoder_layer):
-            out = getattr(self, f"decoder{i}")(out)
-            out = out + getattr(self, f"jump{i}")(skips[self.encoder_layer - i - 2])
-            if i in self._heads:
-                flows.append(getattr(self, f"output{i}")(out))  # (B, 2, h, w)
-                masks.append(getattr(self, f"mask{i}")(out))  # (B, 1, h, w)
-        return flows, masks
+        return self.decode(self.cat(torch.cat((out, change), dim=1)), skips)
 
 
 class ShapeNetTargetNet(nn.Module):
@@ -167,9 +130,7 @@ class ShapeNetGenerator(nn.Module):
         self.image_size = cfg.view_grid * 2 ** (cfg.layers + 2)  # 256 for the released layout
         self.source = SourceEncoder(cfg.image_nc, cfg.ngf, cfg.img_f, cfg.layers)
         self.target = ShapeNetTargetNet(cfg)
-        self.flow_net = ShapeNetFlowNet(
-            cfg.image_nc, cfg.structure_nc, cfg.flow_ngf, cfg.flow_img_f, cfg.flow_encoder_layer, cfg.attn_layer
-        )
+        self.flow_net = ShapeNetFlowNet(cfg)
 
     def encode_source(self, source: torch.Tensor) -> list[torch.Tensor]:
         """The source image's feature pyramid (cache it per photo)."""

@@ -14,14 +14,16 @@ list of features is accepted too; its projections are then computed on each call
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import torch
 import torch.nn as nn
 
 from core.gfla.accel.attention import FastLocalAttention
 from core.gfla.accel.stages import build_stages
-from core.gfla.dance import DanceGenerator, run_recurrence
+from core.gfla.dance import DanceGenerator
 from core.gfla.generator import PoseGenerator, TargetNet
+from core.gfla.recurrent import FlowPair, RecurrentGenerator
 
 
 class SourceCache(list):
@@ -58,8 +60,12 @@ class FastTargetNet(nn.Module):
         """Attach the projections of ``branch``'s attention layers to a source pyramid."""
         if isinstance(features, SourceCache):
             return features
-        proj = {i: self.attn[f"{branch}{i}"].project(features[i]) for i in self.plain.attn_steps}
+        proj = {i: self.project(f"{branch}{i}", features[i]) for i in self.plain.attn_steps}
         return SourceCache(list(features), proj)
+
+    def project(self, layer: str, features: torch.Tensor) -> torch.Tensor:
+        """The per-offset projection table of attention layer ``layer`` (branch + step) for source ``features``."""
+        return cast(FastLocalAttention, self.attn[layer]).project(features)
 
     def forward(
         self,
@@ -78,7 +84,7 @@ class FastTargetNet(nn.Module):
         for n, i in enumerate(net.attn_steps):
             sources = [feats[i] for feats in features]
             tables = [
-                feats.projections[i] if isinstance(feats, SourceCache) else self.attn[f"{name}{i}"].project(feats[i])
+                feats.projections[i] if isinstance(feats, SourceCache) else self.project(f"{name}{i}", feats[i])
                 for feats, name in zip(features, net.branches, strict=True)
             ]
             stream, hidden = outs[0], outs[1 : 1 + nb]
@@ -102,7 +108,8 @@ class EncodeWithProjections(nn.Module):
 
     def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, ...]:
         features = self.encoder(image)
-        return (*features, *[layer.project(features[i]) for i, layer in zip(self.steps, self.layers, strict=True)])
+        return (*features, *[cast(FastLocalAttention, layer).project(features[i])
+                             for i, layer in zip(self.steps, self.layers, strict=True)])
 
     def as_cache(self, outputs: tuple[torch.Tensor, ...]) -> SourceCache:
         n = len(outputs) - len(self.steps)
@@ -152,15 +159,18 @@ class FastPoseGenerator(_Accelerated):
         return {"image": image, "flows": list(flows), "masks": list(masks), "attn": attn}
 
 
-class FastDanceGenerator(_Accelerated):
-    """Optimised ``DanceGenerator``: the reference's projections are cached, the previous frame's computed per step."""
+class FastDanceGenerator(RecurrentGenerator, _Accelerated):
+    """Optimised ``DanceGenerator``: the reference's projections are cached, the previous frame's computed per step.
+
+    ``step`` and ``forward`` are RecurrentGenerator's; the hooks here run the parts through ``run``.
+    """
 
     def __init__(self, model: DanceGenerator) -> None:
         super().__init__()
         self.config = model.config
         self.plain = model
         self.target = FastTargetNet(model.target)
-        self.encode_previous = EncodeWithProjections(model.source_previous, self.target, "_p")
+        self.previous_encoder = EncodeWithProjections(model.source_previous, self.target, "_p")
         self.reset_run()
 
     def parts(self) -> dict[str, nn.Module]:
@@ -168,41 +178,33 @@ class FastDanceGenerator(_Accelerated):
         return {
             "flow_previous": p.flow_net_previous,
             "flow_reference": p.flow_net_reference,
-            "encode_previous": self.encode_previous,
+            "encode_previous": self.previous_encoder,
             **self.target.parts(),
         }
 
     def encode_reference(self, reference_image: torch.Tensor) -> SourceCache:
         return self.target.cache(self.plain.source_reference(reference_image), "_r")
 
-    def step(
+    def encode_previous(self, previous_image: torch.Tensor) -> SourceCache:
+        return self.previous_encoder.as_cache(tuple(self.run["encode_previous"](previous_image)))
+
+    def branch_flows(
         self,
         target_structure: torch.Tensor,
         reference_image: torch.Tensor,
         reference_structure: torch.Tensor,
         previous_image: torch.Tensor,
         previous_structure: torch.Tensor,
-        reference_features: list[torch.Tensor] | None = None,
-    ) -> dict[str, object]:
-        """Same contract as ``DanceGenerator.step``."""
-        ref = self.encode_reference(reference_image) if reference_features is None else reference_features
-        prev = self.encode_previous.as_cache(tuple(self.run["encode_previous"](previous_image)))
-        flows_p, masks_p = self.run["flow_previous"](previous_image, previous_structure, target_structure)
-        flows_r, masks_r = self.run["flow_reference"](reference_image, reference_structure, target_structure)
-        image, attn = self.target(target_structure, [prev, ref], [flows_p, flows_r], [masks_p, masks_r], self.run)
-        flows = [f for pair in zip(flows_p, flows_r, strict=True) for f in pair]
-        masks = [m for pair in zip(masks_p, masks_r, strict=True) for m in pair]
-        return {"image": image, "flows": flows, "masks": masks, "attn": attn}
+    ) -> tuple[FlowPair, FlowPair]:
+        previous = self.run["flow_previous"](previous_image, previous_structure, target_structure)
+        reference = self.run["flow_reference"](reference_image, reference_structure, target_structure)
+        return previous, reference
 
-    def forward(
+    def decode(
         self,
-        frames_structure: torch.Tensor,
-        reference_image: torch.Tensor,
-        reference_structure: torch.Tensor,
-        previous_image: torch.Tensor | None = None,
-        previous_structure: torch.Tensor | None = None,
-    ) -> dict[str, list]:
-        """Same recurrence and outputs as ``DanceGenerator.forward``."""
-        return run_recurrence(
-            self, frames_structure, reference_image, reference_structure, previous_image, previous_structure
-        )
+        target_structure: torch.Tensor,
+        features: list[list[torch.Tensor]],
+        flows: list[list[torch.Tensor]],
+        masks: list[list[torch.Tensor]],
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        return self.target(target_structure, features, flows, masks, self.run)
