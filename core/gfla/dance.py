@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import torch
-
 from core.gfla.configs import DanceConfig
 from core.gfla.flow import FlowNet
-from core.gfla.recurrent import FlowPair, TwoBranchGenerator
+from core.gfla.generator import FlowPair
+from core.gfla.recurrent import StepInputs, TwoBranchGenerator
 
 
 class DanceGenerator(TwoBranchGenerator):
@@ -20,15 +19,8 @@ class DanceGenerator(TwoBranchGenerator):
         self.flow_net_previous = FlowNet(cfg.image_nc + 2 * cfg.structure_nc, cfg)
         self.flow_net_reference = FlowNet(cfg.image_nc + 2 * cfg.structure_nc, cfg)
 
-    def branch_flows(
-        self,
-        target_structure: torch.Tensor,
-        reference_image: torch.Tensor,
-        reference_structure: torch.Tensor,
-        previous_image: torch.Tensor,
-        previous_structure: torch.Tensor,
-    ) -> tuple[FlowPair, FlowPair]:
+    def branch_flows(self, x: StepInputs) -> tuple[FlowPair, FlowPair]:
         """One flow network per branch, each (image, its structure, target structure) -> flows, masks."""
-        previous = self.flow_net_previous(previous_image, previous_structure, target_structure)
-        reference = self.flow_net_reference(reference_image, reference_structure, target_structure)
+        previous = self.flow_net_previous(x.previous_image, x.previous_structure, x.target_structure)
+        reference = self.flow_net_reference(x.reference_image, x.reference_structure, x.target_structure)
         return previous, reference

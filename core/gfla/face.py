@@ -7,7 +7,8 @@ import torch.nn as nn
 
 from core.gfla.configs import FaceConfig
 from core.gfla.flow import FlowUNet
-from core.gfla.recurrent import FlowPair, TwoBranchGenerator
+from core.gfla.generator import FlowPair
+from core.gfla.recurrent import StepInputs, TwoBranchGenerator
 
 
 class FaceFlowNet(FlowUNet):
@@ -55,16 +56,9 @@ class FaceGenerator(TwoBranchGenerator):
         super().__init__(cfg)
         self.flow_net = FaceFlowNet(cfg)
 
-    def branch_flows(
-        self,
-        target_structure: torch.Tensor,
-        reference_image: torch.Tensor,
-        reference_structure: torch.Tensor,
-        previous_image: torch.Tensor,
-        previous_structure: torch.Tensor,
-    ) -> tuple[FlowPair, FlowPair]:
+    def branch_flows(self, x: StepInputs) -> tuple[FlowPair, FlowPair]:
         """One flow network for both branches; its interleaved outputs are split back into the two."""
         flows, masks = self.flow_net(
-            target_structure, previous_image, previous_structure, reference_image, reference_structure
+            x.target_structure, x.previous_image, x.previous_structure, x.reference_image, x.reference_structure
         )
         return (flows[0::2], masks[0::2]), (flows[1::2], masks[1::2])

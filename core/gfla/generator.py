@@ -23,21 +23,22 @@ class SourceEncoder(nn.Module):
         return [image, *run_encoder(self, image, self.layers)][::-1]
 
 
-class TargetNet(nn.Module):
-    """Encode the target structure, then decode it into an image, blending in attended source features.
+FlowPair = tuple[list[torch.Tensor], list[torch.Tensor]]  # (flows (B, 2, h, w), masks (B, 1, h, w)), coarse first
+Branches = list[list[torch.Tensor]]  # one list per source branch (features, flows or masks), deepest first
+Decoded = tuple[torch.Tensor, dict[str, torch.Tensor]]  # (image (B, 3, H, W) in [-1, 1], attention by module name)
+
+
+class AttentionDecoder(nn.Module):
+    """The decoder half of a target network: ``decoder<i>`` stages, ``attn<branch><i>`` before each attention one.
 
     ``branches`` names the attention modules at each attention scale: ``("",)`` gives ``attn<i>``
-    (pose transfer), ``("_p", "_r")`` gives ``attn_p<i>`` and ``attn_r<i>`` (previous frame and
+    (one source), ``("_p", "_r")`` gives ``attn_p<i>`` and ``attn_r<i>`` (previous frame and
     reference, animation). At a scale with several branches the masked blends are summed.
     """
 
-    def __init__(self, cfg: GeneratorConfig, branches: tuple[str, ...] = ("",)) -> None:
-        super().__init__()
+    def add_decoder(self, cfg: GeneratorConfig, branches: tuple[str, ...]) -> None:
         ngf, cap, layers = cfg.ngf, cfg.img_f // cfg.ngf, cfg.layers
-        self.layers = layers
-        self.branches = branches
-        add_encoder(self, cfg.structure_nc, ngf, cap, layers)
-
+        self.layers, self.branches = layers, branches
         self.attn_steps: list[int] = []  # decoder indices preceded by attention, deepest first
         mult = min(2 ** (layers - 1), cap)
         for i in range(layers):
@@ -54,36 +55,66 @@ class TargetNet(nn.Module):
                 self.attn_steps.append(i)
         self.outconv = ReflectConv(ngf, cfg.image_nc, tanh=True)
 
-    def forward(
-        self,
-        structure: torch.Tensor,
-        features: list[list[torch.Tensor]],
-        flows: list[list[torch.Tensor]],
-        masks: list[list[torch.Tensor]],
-    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        """structure (B, S, H, W); per branch: source feature pyramid, flows and masks (deepest first).
-
-        Returns the image (B, 3, H, W) in [-1, 1] and the softmax attention weights by module name.
-        """
-        out = run_encoder(self, structure, self.layers)[-1]
+    def run_decoder(self, out: torch.Tensor, features: Branches, flows: Branches, masks: Branches) -> Decoded:
+        """Decode ``out`` blending in each branch's attended source features."""
         attn: dict[str, torch.Tensor] = {}
         for i in range(self.layers):
             if i in self.attn_steps:
                 n = self.attn_steps.index(i)
-                blended = None
+                blended = out
                 for b, name in enumerate(self.branches):
                     sampled, weights = getattr(self, f"attn{name}{i}")(features[b][i], out, flows[b][n])
                     m = masks[b][n]  # (B, 1, h, w)
                     term = out * (1 - m) + sampled * m
-                    blended = term if blended is None else blended + term
+                    blended = term if b == 0 else blended + term
                     attn[f"target.attn{name}{i}"] = weights
                 out = blended
             out = getattr(self, f"decoder{i}")(out)
         return self.outconv(out), attn
 
 
-class PoseGenerator(nn.Module):
-    """Pose transfer: re-render the person in ``source`` in the pose given by ``target_structure``."""
+class TargetNet(AttentionDecoder):
+    """Encode the target structure, then decode it into an image, blending in attended source features."""
+
+    def __init__(self, cfg: GeneratorConfig, branches: tuple[str, ...] = ("",)) -> None:
+        super().__init__()
+        add_encoder(self, cfg.structure_nc, cfg.ngf, cfg.img_f // cfg.ngf, cfg.layers)
+        self.add_decoder(cfg, branches)
+
+    def forward(self, structure: torch.Tensor, features: Branches, flows: Branches, masks: Branches) -> Decoded:
+        """structure (B, S, H, W); per branch: source feature pyramid, flows and masks (deepest first)."""
+        return self.run_decoder(run_encoder(self, structure, self.layers)[-1], features, flows, masks)
+
+
+class SingleSourceGenerator(nn.Module):
+    """``forward`` of the one-source generators (pose transfer, novel view, the fast pose wrapper) over three hooks."""
+
+    def encode_source(self, source: torch.Tensor) -> list[torch.Tensor]:
+        """Everything that depends only on the source image (B, 3, H, W): its feature pyramid (cache it per photo)."""
+        raise NotImplementedError
+
+    def source_flows(self, source: torch.Tensor, source_structure: torch.Tensor, target_structure: torch.Tensor) -> FlowPair:
+        raise NotImplementedError
+
+    def decode(self, target_structure: torch.Tensor, features: list[torch.Tensor], flows: list[torch.Tensor],
+               masks: list[torch.Tensor]) -> Decoded:
+        raise NotImplementedError
+
+    def forward(self, source: torch.Tensor, source_structure: torch.Tensor, target_structure: torch.Tensor,
+                source_features: list[torch.Tensor] | None = None) -> dict[str, object]:
+        """source (B, 3, H, W) in [-1, 1]; the structures (B, S, H, W) say the source's and the target's pose or view.
+
+        Returns ``image`` (B, 3, H, W) in [-1, 1], ``flows`` [(B, 2, h, w)] and ``masks`` [(B, 1, h, w)]
+        deepest first, and ``attn``: module name -> softmax weights (B, k², h, w).
+        """
+        features = self.encode_source(source) if source_features is None else source_features
+        flows, masks = self.source_flows(source, source_structure, target_structure)
+        image, attn = self.decode(target_structure, features, flows, masks)
+        return {"image": image, "flows": list(flows), "masks": list(masks), "attn": attn}
+
+
+class PoseGenerator(SingleSourceGenerator):
+    """Pose transfer: re-render the person in ``source`` in the pose given by ``target_structure`` (18 heat maps)."""
 
     def __init__(self, cfg: PoseConfig) -> None:
         super().__init__()
@@ -93,22 +124,11 @@ class PoseGenerator(nn.Module):
         self.flow_net = FlowNet(cfg.image_nc + 2 * cfg.structure_nc, cfg)
 
     def encode_source(self, source: torch.Tensor) -> list[torch.Tensor]:
-        """Everything that depends only on the source image: its feature pyramid (cache it per photo)."""
         return self.source(source)
 
-    def forward(
-        self,
-        source: torch.Tensor,
-        source_structure: torch.Tensor,
-        target_structure: torch.Tensor,
-        source_features: list[torch.Tensor] | None = None,
-    ) -> dict[str, object]:
-        """source (B, 3, H, W) in [-1, 1]; structures (B, 18, H, W) heat maps.
+    def source_flows(self, source: torch.Tensor, source_structure: torch.Tensor, target_structure: torch.Tensor) -> FlowPair:
+        return self.flow_net(source, source_structure, target_structure)
 
-        Returns ``image`` (B, 3, H, W) in [-1, 1], ``flows`` [(B, 2, h, w)] and ``masks`` [(B, 1, h, w)]
-        deepest first, and ``attn``: module name -> softmax weights (B, k², h, w).
-        """
-        features = self.encode_source(source) if source_features is None else source_features
-        flows, masks = self.flow_net(source, source_structure, target_structure)
-        image, attn = self.target(target_structure, [features], [flows], [masks])
-        return {"image": image, "flows": flows, "masks": masks, "attn": attn}
+    def decode(self, target_structure: torch.Tensor, features: list[torch.Tensor], flows: list[torch.Tensor],
+               masks: list[torch.Tensor]) -> Decoded:
+        return self.target(target_structure, [features], [flows], [masks])

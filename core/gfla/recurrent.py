@@ -11,14 +11,23 @@ the hooks to run its own parts.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import torch
 import torch.nn as nn
 
 from core.gfla.configs import DanceConfig, FaceConfig
-from core.gfla.generator import SourceEncoder, TargetNet
+from core.gfla.generator import Branches, Decoded, FlowPair, SourceEncoder, TargetNet
 
-FlowPair = tuple[list[torch.Tensor], list[torch.Tensor]]  # (flows (B, 2, h, w), masks (B, 1, h, w)), coarse first
+
+class StepInputs(NamedTuple):
+    """What one frame's flows are computed from. Images (B, 3, H, W) in [-1, 1]; structures (B, C, H, W)."""
+
+    target_structure: torch.Tensor
+    reference_image: torch.Tensor
+    reference_structure: torch.Tensor
+    previous_image: torch.Tensor
+    previous_structure: torch.Tensor
 
 
 def interleave(previous: Sequence[torch.Tensor], reference: Sequence[torch.Tensor]) -> list[torch.Tensor]:
@@ -37,24 +46,11 @@ class RecurrentGenerator(nn.Module):
         """Feature pyramid of the previous frame (B, 3, H, W)."""
         raise NotImplementedError
 
-    def branch_flows(
-        self,
-        target_structure: torch.Tensor,
-        reference_image: torch.Tensor,
-        reference_structure: torch.Tensor,
-        previous_image: torch.Tensor,
-        previous_structure: torch.Tensor,
-    ) -> tuple[FlowPair, FlowPair]:
+    def branch_flows(self, x: StepInputs) -> tuple[FlowPair, FlowPair]:
         """(previous branch, reference branch) flows and masks toward the target structure."""
         raise NotImplementedError
 
-    def decode(
-        self,
-        target_structure: torch.Tensor,
-        features: list[list[torch.Tensor]],
-        flows: list[list[torch.Tensor]],
-        masks: list[list[torch.Tensor]],
-    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def decode(self, target_structure: torch.Tensor, features: Branches, flows: Branches, masks: Branches) -> Decoded:
         """The target network over both branches: (image (B, 3, H, W), attention weights by module name)."""
         raise NotImplementedError
 
@@ -74,9 +70,8 @@ class RecurrentGenerator(nn.Module):
         """
         ref_feats = self.encode_reference(reference_image) if reference_features is None else reference_features
         prev_feats = self.encode_previous(previous_image)
-        (flows_p, masks_p), (flows_r, masks_r) = self.branch_flows(
-            target_structure, reference_image, reference_structure, previous_image, previous_structure
-        )
+        inputs = StepInputs(target_structure, reference_image, reference_structure, previous_image, previous_structure)
+        (flows_p, masks_p), (flows_r, masks_r) = self.branch_flows(inputs)
         image, attn = self.decode(target_structure, [prev_feats, ref_feats], [flows_p, flows_r], [masks_p, masks_r])
         return {"image": image, "flows": interleave(flows_p, flows_r), "masks": interleave(masks_p, masks_r),
                 "attn": attn}
@@ -128,11 +123,5 @@ class TwoBranchGenerator(RecurrentGenerator):
     def encode_previous(self, previous_image: torch.Tensor) -> list[torch.Tensor]:
         return self.source_previous(previous_image)
 
-    def decode(
-        self,
-        target_structure: torch.Tensor,
-        features: list[list[torch.Tensor]],
-        flows: list[list[torch.Tensor]],
-        masks: list[list[torch.Tensor]],
-    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def decode(self, target_structure: torch.Tensor, features: Branches, flows: Branches, masks: Branches) -> Decoded:
         return self.target(target_structure, features, flows, masks)

@@ -8,10 +8,10 @@ import torch.nn as nn
 from numpy.typing import ArrayLike
 
 from core.errors import RenderError
-from core.gfla.blocks import LocalAttention, ReflectConv, ResBlock, ResBlockDecoder, ResBlocks
+from core.gfla.blocks import ResBlock, ResBlockDecoder
 from core.gfla.configs import ShapeNetConfig
 from core.gfla.flow import FlowUNet
-from core.gfla.generator import SourceEncoder
+from core.gfla.generator import AttentionDecoder, Decoded, FlowPair, SingleSourceGenerator, SourceEncoder
 
 AZIMUTH_BINS = 18  # h // 2: 20° azimuth steps (h is the azimuth in units of 10°)
 ELEVATION_BINS = 3  # v // 10: elevation labels 0, 10, 20 (inferred from the published loader)
@@ -82,46 +82,25 @@ class ShapeNetFlowNet(FlowUNet):
         return self.decode(self.cat(torch.cat((out, change), dim=1)), skips)
 
 
-class ShapeNetTargetNet(nn.Module):
+class ShapeNetTargetNet(AttentionDecoder):
     """Decode the target view code (tiled to a fixed grid) into an image, blending in attended source features."""
 
     def __init__(self, cfg: ShapeNetConfig) -> None:
         super().__init__()
-        ngf, cap, layers = cfg.ngf, cfg.img_f // cfg.ngf, cfg.layers
-        self.layers, self.grid = layers, cfg.view_grid
-        mult = min(2 ** (layers - 1), cap)
-        self.block0 = ResBlockDecoder(cfg.structure_nc, ngf)  # grid -> 2·grid
-        self.block1 = ResBlockDecoder(ngf, ngf * mult)  # -> 4·grid
-        self.attn_steps: list[int] = []
-        for i in range(layers):
-            prev = mult
-            mult = min(2 ** (layers - i - 2), cap) if i != layers - 1 else 1
-            width_in = ngf * prev
-            up = ResBlockDecoder(width_in, ngf * mult)
-            stages = [ResBlocks(cfg.num_blocks - 1, width_in), up] if cfg.num_blocks > 1 else [up]
-            setattr(self, f"decoder{i}", nn.Sequential(*stages))
-            if layers - i in cfg.attn_layer:
-                setattr(self, f"attn{i}", LocalAttention(width_in, cfg.kernel_for(layers - i), cfg.attn_hidden))
-                self.attn_steps.append(i)
-        self.outconv = ReflectConv(ngf, cfg.image_nc, tanh=True)
+        self.grid = cfg.view_grid
+        self.block0 = ResBlockDecoder(cfg.structure_nc, cfg.ngf)  # grid -> 2·grid
+        self.block1 = ResBlockDecoder(cfg.ngf, cfg.ngf * min(2 ** (cfg.layers - 1), cfg.img_f // cfg.ngf))  # -> 4·grid
+        self.add_decoder(cfg, ("",))
 
     def forward(
         self, target_code: torch.Tensor, features: list[torch.Tensor], flows: list[torch.Tensor], masks: list[torch.Tensor]
-    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    ) -> Decoded:
         """target_code (B, 21, 1, 1); source pyramid, flows, masks deepest first -> image (B, 3, H, W), attention."""
         out = self.block1(self.block0(target_code.repeat(1, 1, self.grid, self.grid)))  # (B, C, 4·grid, 4·grid)
-        attn: dict[str, torch.Tensor] = {}
-        for i in range(self.layers):
-            if i in self.attn_steps:
-                n = self.attn_steps.index(i)
-                sampled, weights = getattr(self, f"attn{i}")(features[i], out, flows[n])
-                out = out * (1 - masks[n]) + sampled * masks[n]
-                attn[f"target.attn{i}"] = weights
-            out = getattr(self, f"decoder{i}")(out)
-        return self.outconv(out), attn
+        return self.run_decoder(out, [features], [flows], [masks])
 
 
-class ShapeNetGenerator(nn.Module):
+class ShapeNetGenerator(SingleSourceGenerator):
     """Novel-view synthesis: re-render the object in ``source`` (seen from ``source_code``) from ``target_code``."""
 
     def __init__(self, cfg: ShapeNetConfig) -> None:
@@ -133,7 +112,6 @@ class ShapeNetGenerator(nn.Module):
         self.flow_net = ShapeNetFlowNet(cfg)
 
     def encode_source(self, source: torch.Tensor) -> list[torch.Tensor]:
-        """The source image's feature pyramid (cache it per photo)."""
         self._check(source)
         return self.source(source)
 
@@ -144,25 +122,24 @@ class ShapeNetGenerator(nn.Module):
                 f"(B, 3, {self.image_size}, {self.image_size}); got shape {tuple(source.shape)}"
             )
 
-    def forward(
-        self,
-        source: torch.Tensor,
-        source_code: torch.Tensor,
-        target_code: torch.Tensor,
-        source_features: list[torch.Tensor] | None = None,
-    ) -> dict[str, object]:
-        """source (B, 3, 256, 256) in [-1, 1]; view codes (B, 21, 1, 1) from ``view_code``.
+    def source_flows(self, source: torch.Tensor, source_structure: torch.Tensor, target_structure: torch.Tensor) -> FlowPair:
+        return self.flow_net(source, source_structure, target_structure)
+
+    def decode(self, target_structure: torch.Tensor, features: list[torch.Tensor], flows: list[torch.Tensor],
+               masks: list[torch.Tensor]) -> Decoded:
+        return self.target(target_structure, features, flows, masks)
+
+    def forward(self, source: torch.Tensor, source_structure: torch.Tensor, target_structure: torch.Tensor,
+                source_features: list[torch.Tensor] | None = None) -> dict[str, object]:
+        """source (B, 3, 256, 256) in [-1, 1]; the structures are view codes (B, 21, 1, 1) from ``view_code``.
 
         Returns ``image`` (B, 3, 256, 256), ``flows`` [(B, 2, 32, 32), (B, 2, 64, 64)], ``masks``
         likewise with 1 channel, and ``attn``: module name -> softmax weights (B, k², h, w).
         """
         self._check(source)
         codes = []
-        for code in (source_code, target_code):
+        for code in (source_structure, target_structure):
             if code.numel() != source.shape[0] * self.config.structure_nc:
                 raise RenderError(f"view codes must have shape (B, {self.config.structure_nc}, 1, 1), got {tuple(code.shape)}")
             codes.append(code.reshape(source.shape[0], self.config.structure_nc, 1, 1).to(source.device, source.dtype))
-        features = self.encode_source(source) if source_features is None else source_features
-        flows, masks = self.flow_net(source, codes[0], codes[1])
-        image, attn = self.target(codes[1], features, flows, masks)
-        return {"image": image, "flows": flows, "masks": masks, "attn": attn}
+        return super().forward(source, codes[0], codes[1], source_features)

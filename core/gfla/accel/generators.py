@@ -22,8 +22,8 @@ import torch.nn as nn
 from core.gfla.accel.attention import FastLocalAttention
 from core.gfla.accel.stages import build_stages
 from core.gfla.dance import DanceGenerator
-from core.gfla.generator import PoseGenerator, TargetNet
-from core.gfla.recurrent import FlowPair, RecurrentGenerator
+from core.gfla.generator import Branches, Decoded, FlowPair, PoseGenerator, SingleSourceGenerator, TargetNet
+from core.gfla.recurrent import RecurrentGenerator, StepInputs
 
 
 class SourceCache(list):
@@ -128,8 +128,12 @@ class _Accelerated(nn.Module):
         self.run: dict[str, Callable] = dict(self.parts())
 
 
-class FastPoseGenerator(_Accelerated):
-    """Optimised ``PoseGenerator``: ``encode_source`` once per photo, then ``forward`` per target pose."""
+class FastPoseGenerator(SingleSourceGenerator, _Accelerated):
+    """Optimised ``PoseGenerator``: ``encode_source`` once per photo, then ``forward`` per target pose.
+
+    ``forward`` (same contract as ``PoseGenerator.forward``; ``source_features`` may come from either
+    network) is SingleSourceGenerator's; the hooks here run the parts through ``run``.
+    """
 
     def __init__(self, model: PoseGenerator) -> None:
         super().__init__()
@@ -145,18 +149,12 @@ class FastPoseGenerator(_Accelerated):
         """The source pyramid and the attention projections of it (B, 3, H, W) -> ``SourceCache``."""
         return self.target.cache(self.plain.source(source), "")
 
-    def forward(
-        self,
-        source: torch.Tensor,
-        source_structure: torch.Tensor,
-        target_structure: torch.Tensor,
-        source_features: list[torch.Tensor] | None = None,
-    ) -> dict[str, object]:
-        """Same contract as ``PoseGenerator.forward``; ``source_features`` may come from either network."""
-        feats = self.encode_source(source) if source_features is None else source_features
-        flows, masks = self.run["flow"](source, source_structure, target_structure)
-        image, attn = self.target(target_structure, [feats], [flows], [masks], self.run)
-        return {"image": image, "flows": list(flows), "masks": list(masks), "attn": attn}
+    def source_flows(self, source: torch.Tensor, source_structure: torch.Tensor, target_structure: torch.Tensor) -> FlowPair:
+        return self.run["flow"](source, source_structure, target_structure)
+
+    def decode(self, target_structure: torch.Tensor, features: list[torch.Tensor], flows: list[torch.Tensor],
+               masks: list[torch.Tensor]) -> Decoded:
+        return self.target(target_structure, [features], [flows], [masks], self.run)
 
 
 class FastDanceGenerator(RecurrentGenerator, _Accelerated):
@@ -188,23 +186,10 @@ class FastDanceGenerator(RecurrentGenerator, _Accelerated):
     def encode_previous(self, previous_image: torch.Tensor) -> SourceCache:
         return self.previous_encoder.as_cache(tuple(self.run["encode_previous"](previous_image)))
 
-    def branch_flows(
-        self,
-        target_structure: torch.Tensor,
-        reference_image: torch.Tensor,
-        reference_structure: torch.Tensor,
-        previous_image: torch.Tensor,
-        previous_structure: torch.Tensor,
-    ) -> tuple[FlowPair, FlowPair]:
-        previous = self.run["flow_previous"](previous_image, previous_structure, target_structure)
-        reference = self.run["flow_reference"](reference_image, reference_structure, target_structure)
+    def branch_flows(self, x: StepInputs) -> tuple[FlowPair, FlowPair]:
+        previous = self.run["flow_previous"](x.previous_image, x.previous_structure, x.target_structure)
+        reference = self.run["flow_reference"](x.reference_image, x.reference_structure, x.target_structure)
         return previous, reference
 
-    def decode(
-        self,
-        target_structure: torch.Tensor,
-        features: list[list[torch.Tensor]],
-        flows: list[list[torch.Tensor]],
-        masks: list[list[torch.Tensor]],
-    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def decode(self, target_structure: torch.Tensor, features: Branches, flows: Branches, masks: Branches) -> Decoded:
         return self.target(target_structure, features, flows, masks, self.run)
