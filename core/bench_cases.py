@@ -96,7 +96,7 @@ def _network_case(kind: str, config: Any = None, accel: str = "plain") -> Callab
 
         from core.gfla.configs import CONFIGS
         from core.gfla.factory import build_model
-        from core.render.gfla import renderer_for_model
+        from core.render import renderer_for_model
 
         torch.manual_seed(0)
         renderer = renderer_for_model(build_model(config or CONFIGS[kind]), kind, device, accel=accel)

@@ -132,7 +132,7 @@ def test_the_window_keeps_answering_while_the_real_gfla_network_renders(qtbot, e
 
     from core.gfla.configs import CONFIGS
     from core.gfla.factory import build_model
-    from core.render.gfla import renderer_for_model
+    from core.render import renderer_for_model
 
     torch.manual_seed(0)
     net = renderer_for_model(build_model(CONFIGS["pose_fashion"]), "pose_fashion", "cpu")

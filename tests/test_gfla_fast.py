@@ -131,7 +131,7 @@ def test_renderer_offers_the_plain_and_the_fast_path_with_the_same_pictures() ->
     from dataclasses import replace
 
     from core.gfla import CONFIGS, build_model
-    from core.render.gfla import renderer_for_model
+    from core.render import renderer_for_model
 
     torch.manual_seed(0)
     model = build_model(replace(CONFIGS["pose_market"], ngf=8, img_f=32, flow_ngf=8, flow_img_f=32))

@@ -13,9 +13,9 @@ from core.encoding import pose18_heatmaps
 from core.errors import CheckpointError, PoseError
 from core.gfla.configs import DanceConfig, PoseConfig
 from core.gfla.factory import build_model
-from core.render import load_renderer
+from core.render import load_renderer, renderer_for_model
 from core.render.framing import DEEPFASHION, MARKET, frame_person
-from core.render.gfla import GFLARenderer, renderer_for_model
+from core.render.gfla import GFLARenderer
 from core.render.sequential import SequentialRenderer
 from core.skeleton import Pose
 

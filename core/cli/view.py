@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.render.face import locate_checkpoint
+    from core.render.registry import locate_checkpoint
 
     weights = locate_checkpoint("shapenet", args.weights)  # fails first, in one line, when there is none
     from core.imageio_utils import load_image, save_image

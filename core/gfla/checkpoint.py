@@ -23,7 +23,10 @@ from core.gfla.layout import (
     strip_module_prefix,
 )
 
-__all__ = ["LoadedModel", "detect_kind", "load_model", "read_state_dict", "sha256_file", "state_dict_for_saving"]
+__all__ = [
+    "LoadedModel", "detect_kind", "load_model", "load_strict", "mismatches", "read_state_dict", "sha256_file",
+    "state_dict_for_saving",
+]
 
 SAFETENSORS_KIND_KEY = "gfla_kind"  # metadata entry our safetensors files carry
 _LIST_LIMIT = 12
@@ -118,25 +121,52 @@ def _conform(sd: dict[str, torch.Tensor], layout: Layout, kind: str, source: str
                 )
         for key in group:
             out.setdefault(key, first)
-    missing = [k for k in layout.shapes if k not in out]
-    unexpected = [k for k in out if k not in layout.shapes]
-    misshaped = [
-        f"{k} expected {tuple(layout.shapes[k])} found {tuple(v.shape)}"
-        for k, v in out.items()
-        if k in layout.shapes and tuple(v.shape) != layout.shapes[k]
-    ]
-    if missing or unexpected or misshaped:
+    problems = mismatches(out, layout.shapes)
+    if problems:
         ranked = rank_kinds(sd)
         closest = ranked[0][1] if ranked[0][0][0] > 0 else "none (no key matches any known network)"
-        lines = [f"{source} does not match the {kind} network (closest known kind: {closest})"]
-        if missing:
-            lines.append(f"  missing keys ({len(missing)}): {_clip(missing)}")
-        if unexpected:
-            lines.append(f"  unexpected keys ({len(unexpected)}): {_clip(unexpected)}")
-        if misshaped:
-            lines.append(f"  mis-shaped keys ({len(misshaped)}): {_clip(misshaped)}")
-        raise CheckpointError("\n".join(lines))
+        raise CheckpointError("\n".join([f"{source} does not match the {kind} network (closest known kind: {closest})",
+                                         *problems]))
     return out
+
+
+def mismatches(sd: Mapping[str, torch.Tensor], shapes: Mapping[str, tuple[int, ...]]) -> list[str]:
+    """One line each for the missing, unexpected and mis-shaped keys of ``sd`` against ``shapes``; [] when it fits."""
+    missing = [k for k in shapes if k not in sd]
+    unexpected = [k for k in sd if k not in shapes]
+    misshaped = [
+        f"{k} expected {tuple(shapes[k])} found {tuple(v.shape)}"
+        for k, v in sd.items()
+        if k in shapes and tuple(v.shape) != tuple(shapes[k])
+    ]
+    named = (("missing", missing), ("unexpected", unexpected), ("mis-shaped", misshaped))
+    return [f"  {what} keys ({len(keys)}): {_clip(keys)}" for what, keys in named if keys]
+
+
+def load_strict(net: nn.Module, weights: str | os.PathLike | Mapping[str, torch.Tensor], source: str | None = None) -> None:
+    """Load a weights file (read by ``read_state_dict``) or a state dict into ``net`` strictly, in place.
+
+    Keys that name one shared tensor of ``net`` (aliases) may be stored once under any of their names.
+    Raises CheckpointError naming every missing, unexpected and mis-shaped key (``source`` names the weights).
+    """
+    if isinstance(weights, Mapping):
+        stored, source = strip_module_prefix(weights), source or "the state dict"
+    else:
+        stored, source = read_state_dict(weights), source or Path(weights).name
+    own = net.state_dict(keep_vars=True)
+    names: dict[int, list[str]] = {}
+    for key, t in own.items():
+        names.setdefault(id(t), []).append(key)
+    full = dict(stored)
+    for group in names.values():
+        present = [k for k in group if k in stored]
+        if present:
+            for key in group:
+                full.setdefault(key, stored[present[0]])
+    problems = mismatches(full, {k: tuple(t.shape) for k, t in own.items()})
+    if problems:
+        raise CheckpointError("\n".join([f"{source} does not match the network it is loaded into", *problems]))
+    net.load_state_dict(full, strict=True)
 
 
 def load_model(

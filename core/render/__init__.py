@@ -1,12 +1,16 @@
-"""Renderers: the Renderer protocol and ``load_renderer``, the one factory the app and CLI use."""
+"""Renderers: the Renderer protocol and ``load_renderer``, the one factory (over core.render.registry) everything uses."""
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
 from core.render.base import Renderer, RenderResult, SourceState
 
-__all__ = ["Renderer", "RenderResult", "SourceState", "load_renderer", "resolve_device"]
+if TYPE_CHECKING:
+    import torch.nn as nn
+
+__all__ = ["Renderer", "RenderResult", "SourceState", "load_renderer", "renderer_for_model", "resolve_device"]
 
 
 def resolve_device(device: str = "auto") -> str:
@@ -25,16 +29,24 @@ def resolve_device(device: str = "auto") -> str:
     return device
 
 
-def load_renderer(path: str | os.PathLike | None, device: str = "auto") -> Renderer:
-    """None → the embedded skeleton-warp renderer; a checkpoint path → the matching GFLA renderer.
+def load_renderer(path: str | os.PathLike | None, device: str = "auto", *, kind: str | None = None,
+                  subject: str = "body", accel: str = "auto") -> Renderer[Any]:
+    """The one renderer factory: None → the subject's embedded renderer (the skeleton warp for bodies, the landmark
+    mesh warp for faces); a checkpoint path → the renderer its registry record names (core.render.registry).
 
-    The checkpoint kind is detected from its keys; a file that matches no known network raises
-    core.errors.CheckpointError naming the missing, unexpected and mis-shaped keys.
+    The checkpoint is read strictly and its kind detected from its keys; a file that matches no known network
+    raises core.errors.CheckpointError naming the missing, unexpected and mis-shaped keys, and one of another
+    subject (``subject``: "body", "face" or "object") says where it is used instead. ``kind`` without a path
+    loads the newest imported checkpoint of that kind; ``accel`` picks the body networks' inference path.
     """
-    if path is None:
-        from core.render.warp import WarpRenderer
+    from core.render.registry import build_renderer
 
-        return WarpRenderer()
-    from core.render.gfla import open_checkpoint_renderer
+    return build_renderer(path, device, kind=kind, subject=subject, accel=accel)
 
-    return open_checkpoint_renderer(path, device=device)
+
+def renderer_for_model(model: nn.Module, kind: str, device: str = "auto", accel: str = "auto",
+                       subject: str = "body") -> Renderer[Any]:
+    """The renderer of ``kind``'s registry record driving ``model`` (a network already built and loaded)."""
+    from core.render.registry import from_model
+
+    return from_model(model, kind, device, accel, subject)

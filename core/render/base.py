@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, runtime_checkable
 
@@ -60,6 +60,31 @@ class Renderer(Protocol[TargetT]):
     ) -> Iterator[RenderResult]: ...
 
 
+PrevT = TypeVar("PrevT", default=object)  # what a recurrent renderer carries from one frame to the next
+
+
+def render_sequence(
+    targets: Iterable[TargetT],
+    frame: Callable[[TargetT], RenderResult],
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> Iterator[RenderResult]:
+    """The one sequence loop every renderer's ``render_sequence`` runs: ``frame(target)`` for each target in order.
+
+    ``progress(done, total)`` after each frame (total -1 when ``targets`` has no length); raises
+    core.errors.Cancelled when ``cancel()`` turns true before a frame.
+    """
+    from core.errors import Cancelled
+
+    total = len(targets) if isinstance(targets, Sized) else -1
+    for i, target in enumerate(targets):
+        if cancel is not None and cancel():
+            raise Cancelled("rendering cancelled")
+        yield frame(target)
+        if progress is not None:
+            progress(i + 1, total)
+
+
 def render_each(
     renderer: Renderer[TargetT],
     state: SourceState,
@@ -67,16 +92,57 @@ def render_each(
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
 ) -> Iterator[RenderResult]:
-    """The frame-by-frame ``render_sequence`` that single-image renderers share.
+    """``render_sequence`` for a renderer whose frames are independent: each target rendered on its own."""
+    return render_sequence(targets, lambda target: renderer.render(state, target), progress, cancel)
 
-    Raises core.errors.Cancelled when ``cancel()`` turns true between frames.
+
+class FrameByFrame(Generic[TargetT]):
+    """``render_sequence`` of the renderers whose frames are independent (pose transfer, views, the warps)."""
+
+    def render(self, state: SourceState, target: TargetT) -> RenderResult:
+        raise NotImplementedError
+
+    def render_sequence(
+        self,
+        state: SourceState,
+        targets: Iterable[TargetT],
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+    ) -> Iterator[RenderResult]:
+        return render_sequence(targets, lambda target: self.render(state, target), progress, cancel)
+
+
+class FrameAfterFrame(Generic[TargetT, PrevT]):
+    """``render`` and ``render_sequence`` of the renderers whose frame t attends to frame t-1 (dance, face).
+
+    ``first`` checks a state and gives what frame 0 attends to (the source itself); ``step`` renders one
+    frame and gives what the next frame attends to.
     """
-    from core.errors import Cancelled
 
-    total = len(targets) if hasattr(targets, "__len__") else -1  # type: ignore[arg-type]
-    for i, target in enumerate(targets):
-        if cancel is not None and cancel():
-            raise Cancelled("rendering cancelled")
-        yield renderer.render(state, target)
-        if progress is not None:
-            progress(i + 1, total)
+    def first(self, state: SourceState) -> tuple[SourceState, PrevT]:
+        raise NotImplementedError
+
+    def step(self, state: SourceState, target: TargetT, previous: PrevT) -> tuple[RenderResult, PrevT]:
+        raise NotImplementedError
+
+    def render(self, state: SourceState, target: TargetT) -> RenderResult:
+        """One frame whose "previous" frame is the source (as the first frame of a published clip)."""
+        checked, previous = self.first(state)
+        return self.step(checked, target, previous)[0]
+
+    def render_sequence(
+        self,
+        state: SourceState,
+        targets: Iterable[TargetT],
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+    ) -> Iterator[RenderResult]:
+        """Frame t attends to the generated frame t-1 (and its structure); frame 0 to the source."""
+        checked, previous = self.first(state)
+        carried = [previous]
+
+        def frame(target: TargetT) -> RenderResult:
+            result, carried[0] = self.step(checked, target, carried[0])
+            return result
+
+        return render_sequence(targets, frame, progress, cancel)

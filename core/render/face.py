@@ -18,56 +18,26 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import cast
 
 import numpy as np
 import torch
 import torch.nn as nn
 
-from core.errors import Cancelled, CheckpointError, RenderError
+from core.errors import CheckpointError, RenderError
 from core.face.encoding import face_structure, frame_to_input, upper_face_points
 from core.face.layout import FACE68
 from core.render import resolve_device
-from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState
-from core.render.gfla import StepNetwork, device_label, flows_to_numpy, masks_to_numpy, tensor_to_image
+from core.render.base import FrameAfterFrame, RenderResult, SourceState
+from core.render.framing import FACE_BOX_SCALE
+from core.render.gfla import StepNetwork, device_label, network_result, tensor_to_image
+from core.render.registry import locate_checkpoint
 
-FACE_BOX_SCALE = 1.6  # crop side / the head's larger side (an estimate: the published crop is unknown)
 LOAD_SIZE = 256  # the published face network's input size
-
-_NEEDED = {
-    "face": "face animation needs the published face checkpoint (latest_net_G.pth from face_checkpoints)",
-    "shapenet": "view synthesis needs the published ShapeNet checkpoint (latest_net_G.pth from "
-    "shape_net_car_checkpoints or shape_net_chair_checkpoints)",
-}
-
-
-def locate_checkpoint(kind: str, path: str | os.PathLike | None = None) -> Path:
-    """``path`` if given, else the newest imported checkpoint of ``kind``; CheckpointError (one line) if none."""
-    if path:
-        return Path(path)
-    from core.weights_store import find_weights
-
-    found = find_weights(kind)
-    if found:
-        return found[0].path()
-    raise CheckpointError(
-        f"{_NEEDED.get(kind, f'this needs a {kind} checkpoint')}: import it with "
-        "`python main.py weights import PATH` (see weights/README.md)"
-    )
-
-
-def load_kind(path: str | os.PathLike, kind: str, device: str) -> nn.Module:
-    """Load ``path`` strictly and check that it is a ``kind`` network."""
-    from core.gfla.checkpoint import load_model
-
-    loaded = load_model(path, device=device)
-    if loaded.kind != kind:
-        raise CheckpointError(f"{Path(path).name} is a {loaded.kind} checkpoint, not the {kind} network this needs")
-    return loaded.model
-
+Previous = tuple[torch.Tensor, torch.Tensor]  # the frame a step attends to: (image (1, 3, S, S), structure (1, 16, S, S))
+__all__ = ["FACE_BOX_SCALE", "LOAD_SIZE", "FaceRenderer", "FaceSourceState", "crop_box", "face_box", "locate_checkpoint",
+           "open_face_renderer"]
 
 def face_box(landmarks: np.ndarray, scale: float = FACE_BOX_SCALE) -> tuple[int, int, int, int]:
     """Square (x0, y0, x1, y1) integer box around the head, ``scale`` times its larger side."""
@@ -104,13 +74,19 @@ class FaceSourceState(SourceState[np.ndarray]):
     network_image: np.ndarray | None = None  # (S, S, 3) uint8, the reference at network size
 
 
-class FaceRenderer:
-    """Re-render a portrait with target face landmarks using the published face-animation network."""
+class FaceRenderer(FrameAfterFrame[np.ndarray, Previous]):
+    """Re-render a portrait with target face landmarks using the published face-animation network.
+
+    ``kind`` must be "face"; ``accel`` is accepted for the registry's common call and ignored (the face
+    network runs as published).
+    """
 
     kind = "face"
 
-    def __init__(self, model: nn.Module, device: str = "auto", load_size: int = LOAD_SIZE,
-                 box_scale: float = FACE_BOX_SCALE) -> None:
+    def __init__(self, model: nn.Module, kind: str = "face", device: str = "auto", accel: str = "plain",
+                 load_size: int = LOAD_SIZE, box_scale: float = FACE_BOX_SCALE) -> None:
+        if kind != self.kind:
+            raise CheckpointError(f"{kind} is not the face-animation network")
         self.device = resolve_device(device)
         # a FaceGenerator: nn.Module's typing hides its encode_reference/step behind __getattr__
         self.model = cast(StepNetwork, model.to(self.device).eval())
@@ -139,10 +115,10 @@ class FaceRenderer:
             network_image=tensor_to_image(reference),
         )
 
-    def _check(self, state: SourceState) -> FaceSourceState:
-        if not isinstance(state, FaceSourceState) or state.box is None:
+    def first(self, state: SourceState) -> tuple[FaceSourceState, Previous]:
+        if not isinstance(state, FaceSourceState) or state.reference is None or state.reference_structure is None:
             raise RenderError("this source was prepared by another renderer; encode the portrait again")
-        return state
+        return state, (state.reference, state.reference_structure)
 
     def target_structure(self, state: FaceSourceState, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(16, S, S) float32 network structure of target landmarks (photo pixels) and its (S, S) uint8 edge image."""
@@ -156,10 +132,9 @@ class FaceRenderer:
         codes[0] = edges
         return replace(st, codes=codes, edge_image=edges).as_float(), edges
 
-    def _step(
-        self, state: FaceSourceState, target: np.ndarray, previous: tuple[torch.Tensor, torch.Tensor]
-    ) -> tuple[RenderResult, tuple[torch.Tensor, torch.Tensor]]:
+    def step(self, state: SourceState, target: np.ndarray, previous: Previous) -> tuple[RenderResult, Previous]:
         start = time.perf_counter()
+        assert isinstance(state, FaceSourceState)  # checked by first
         box, reference, reference_structure = state.box, state.reference, state.reference_structure
         assert box is not None and reference is not None and reference_structure is not None  # set by encode_source
         structure_np, edges = self.target_structure(state, target)
@@ -170,49 +145,16 @@ class FaceRenderer:
                 reference_features=state.features,
             )
         network_image = tensor_to_image(out["image"])  # (S, S, 3)
-        result = RenderResult(
-            image=network_image,
-            renderer=self.name,
-            crop_box=(float(box[0]), float(box[1]), float(box[2]), float(box[3])),
-            flows=flows_to_numpy(out["flows"]),
-            masks=masks_to_numpy(out["masks"]),
-            seconds=time.perf_counter() - start,
-            extras={"kind": self.kind, "network_image": network_image, "edge_image": edges,
-                    "flow_order": ("previous 1/8", "reference 1/8", "previous 1/4", "reference 1/4")},
-        )
+        crop = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+        result = network_result(self, out, network_image, crop, start, network_image=network_image, edge_image=edges,
+                                flow_order=("previous 1/8", "reference 1/8", "previous 1/4", "reference 1/4"))
         return result, (out["image"], structure)
-
-    def render(self, state: SourceState, target: np.ndarray) -> RenderResult:
-        """One frame whose "previous" frame is the portrait itself (as the first frame of a published clip)."""
-        state = self._check(state)
-        reference, reference_structure = state.reference, state.reference_structure
-        assert reference is not None and reference_structure is not None  # set by encode_source
-        result, _ = self._step(state, target, (reference, reference_structure))
-        return result
-
-    def render_sequence(
-        self,
-        state: SourceState,
-        targets: Iterable[np.ndarray],
-        progress: ProgressFn | None = None,
-        cancel: CancelFn | None = None,
-    ) -> Iterator[RenderResult]:
-        """Frame t attends to the generated frame t-1 (and its structure) and to the portrait; frame 0 to the portrait twice."""
-        state = self._check(state)
-        total = len(targets) if hasattr(targets, "__len__") else -1  # type: ignore[arg-type]
-        reference, reference_structure = state.reference, state.reference_structure
-        assert reference is not None and reference_structure is not None  # set by encode_source
-        previous = (reference, reference_structure)
-        for i, target in enumerate(targets):
-            if cancel is not None and cancel():
-                raise Cancelled("rendering cancelled")
-            result, previous = self._step(state, target, previous)
-            yield result
-            if progress is not None:
-                progress(i + 1, total)
 
 
 def open_face_renderer(path: str | os.PathLike | None, device: str = "auto") -> FaceRenderer:
     """The face renderer for a checkpoint (None: the newest imported ``face`` weights), loaded strictly."""
-    device = resolve_device(device)
-    return FaceRenderer(load_kind(locate_checkpoint("face", path), "face", device), device)
+    from core.render.registry import build_renderer
+
+    renderer = build_renderer(path, device, kind="face", subject="face")
+    assert isinstance(renderer, FaceRenderer)  # the face record's class
+    return renderer

@@ -106,8 +106,9 @@ def open_portrait_renderer(choice: str = "auto", weights: str | None = None, dev
     network when a checkpoint is found, else the warp, with ``note`` saying which file the network needs).
     """
     from core.errors import CheckpointError, StudioError
-    from core.render.face import locate_checkpoint, open_face_renderer
+    from core.render.face import open_face_renderer
     from core.render.face_warp import FaceWarpRenderer
+    from core.render.registry import locate_checkpoint
 
     if choice not in ("auto", "network", "warp"):
         raise StudioError(f"unknown face renderer {choice!r}: use auto, network or warp")

@@ -14,14 +14,13 @@ is filled with a dark, soft-edged mouth interior instead of stretched lip skin.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.errors import PoseError, RenderError
 from core.face.layout import FACE68
-from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState, render_each
+from core.render.base import FrameByFrame, RenderResult, SourceState
 from core.render.face_warp_mesh import (
     FIRST_ANCHOR,
     FOREHEAD,
@@ -87,7 +86,7 @@ def _patch_colour(image: np.ndarray, xy: np.ndarray, radius: int) -> np.ndarray:
     return np.median(patch, axis=0).astype(np.float32)
 
 
-class FaceWarpRenderer:
+class FaceWarpRenderer(FrameByFrame[np.ndarray]):
     """Moves a portrait's face to new landmarks with a piecewise-affine mesh warp; needs no network."""
 
     name = "Landmark mesh warp (no checkpoint)"
@@ -142,16 +141,6 @@ class FaceWarpRenderer:
             _fill_mouth(out, gap, state.mouth_colour, fill)
         return RenderResult(image=out, renderer=self.name, crop_box=None, seconds=time.perf_counter() - start,
                             extras={"kind": self.kind, "changed_box": roi, "mouth_fill": fill})
-
-    def render_sequence(
-        self,
-        state: SourceState,
-        targets: Iterable[np.ndarray],
-        progress: ProgressFn | None = None,
-        cancel: CancelFn | None = None,
-    ) -> Iterator[RenderResult]:
-        """One frame per target, independently; Cancelled when ``cancel()`` turns true between frames."""
-        return render_each(self, state, targets, progress, cancel)
 
 
 def _affines(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

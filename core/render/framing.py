@@ -64,6 +64,12 @@ IPER = FrameSpec(
     resample="bicubic", output_wh=(256, 256),
 )
 
+# The face network's crop: a square FACE_BOX_SCALE times the head's larger side (an estimate: the published
+# FaceForensics crop is unknown; see core.render.face). The novel-view frame: the object's larger side spans
+# OBJECT_FILL of the 256-pixel frame (an estimate: the ShapeNet renders' object size was not measured).
+FACE_BOX_SCALE = 1.6
+OBJECT_FILL = 0.84
+
 _TORSO = (1, 2, 5, 8, 11)  # neck, shoulders, hips: the horizontal centre of the person
 
 

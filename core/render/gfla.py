@@ -1,12 +1,11 @@
-"""The GFLA pose-transfer renderer (pose_fashion, pose_market) and the checkpoint-to-renderer factory."""
+"""The GFLA pose-transfer renderer (pose_fashion, pose_market) and the tensor helpers every network renderer shares."""
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -15,11 +14,10 @@ import torch.nn as nn
 from core.errors import CheckpointError, RenderError
 from core.gfla.accel import Accelerator
 from core.render import resolve_device
-from core.render.base import CancelFn, ProgressFn, Renderer, RenderResult, SourceState, render_each
-from core.render.framing import DEEPFASHION, MARKET, FrameSpec, Framing, frame_person
+from core.render.base import FrameByFrame, RenderResult, SourceState
+from core.render.framing import FrameSpec, Framing, frame_person
+from core.render.registry import body_framing, kinds_of
 from core.skeleton import Pose
-
-POSE_SPECS: dict[str, FrameSpec] = {"pose_fashion": DEEPFASHION, "pose_market": MARKET}
 
 
 def device_label(device: str) -> str:
@@ -52,6 +50,21 @@ def flows_to_numpy(flows: Iterable[torch.Tensor]) -> list[np.ndarray]:
 def masks_to_numpy(masks: Iterable[torch.Tensor]) -> list[np.ndarray]:
     """[(1, 1, h, w)] → [(h, w) float32]."""
     return [m[0, 0].detach().float().cpu().numpy() for m in masks]
+
+
+def network_result(renderer: Any, out: dict, image: np.ndarray, crop_box: tuple[float, float, float, float] | None,
+                   start: float, **extras: object) -> RenderResult:
+    """The RenderResult of a network output ``out`` (its ``flows`` and ``masks`` converted): ``image`` (h, w, 3)
+    uint8 shown, timed from ``start`` (time.perf_counter()), with the renderer's name and kind and ``extras``."""
+    return RenderResult(
+        image=image,
+        renderer=renderer.name,
+        crop_box=crop_box,
+        flows=flows_to_numpy(out["flows"]),
+        masks=masks_to_numpy(out["masks"]),
+        seconds=time.perf_counter() - start,
+        extras={"kind": renderer.kind, **extras},
+    )
 
 
 class PoseNetwork(Protocol):
@@ -88,19 +101,20 @@ class GFLASourceState(SourceState[Pose]):
     network_image: np.ndarray | None = None  # (H, W, 3) uint8, the framed source at network size
 
 
-def setup_network_renderer(renderer, model: nn.Module, kind: str, device: str, accel: str) -> None:
-    """What every checkpoint renderer sets up: kind check against ``renderer.SPECS``, device, inference path, name."""
-    if kind not in renderer.SPECS:
-        raise CheckpointError(f"{kind} is not {renderer.WHAT} (expected one of {sorted(renderer.SPECS)})")
+def setup_network_renderer(renderer: Any, model: nn.Module, kind: str, device: str, accel: str) -> None:
+    """What every body-network renderer sets up: kind check against the registry, framing, device, inference path, name."""
+    kinds = kinds_of(f"{type(renderer).__module__}:{type(renderer).__name__}")
+    if kind not in kinds:
+        raise CheckpointError(f"{kind} is not {renderer.WHAT} (expected one of {kinds})")
     renderer.device = resolve_device(device)
     renderer.kind = kind
-    renderer.spec = renderer.SPECS[kind]
+    renderer.spec = body_framing(kind)
     renderer.accel = Accelerator(model.to(renderer.device).eval(), accel, renderer.device)
     renderer.model = renderer.accel.model
     renderer.name = f"GFLA {kind} ({device_label(renderer.device)})"
 
 
-class GFLARenderer:
+class GFLARenderer(FrameByFrame[Pose | np.ndarray]):
     """Re-render the person of a photo in a new pose with a pose_fashion or pose_market network.
 
     ``accel`` picks the inference path (core.gfla.accel): "auto" (the fastest available: compiled
@@ -109,7 +123,6 @@ class GFLARenderer:
     network as written). The environment variable GFLA_ACCEL replaces "auto".
     """
 
-    SPECS = POSE_SPECS
     WHAT = "a pose-transfer network"
     # set by setup_network_renderer
     name: str
@@ -162,59 +175,7 @@ class GFLARenderer:
         out = self.forward(state, target)
         network_image = tensor_to_image(out["image"])  # (H, W, 3) network size
         image = framing.output_image(network_image)  # (h, w, 3) at the crop box's aspect
-        result = RenderResult(
-            image=image,
-            renderer=self.name,
-            crop_box=framing.box,
-            flows=flows_to_numpy(out["flows"]),
-            masks=masks_to_numpy(out["masks"]),
-            seconds=time.perf_counter() - start,
-            extras={"kind": self.kind, "network_image": network_image, "inference": self.accel.label},
-        )
+        result = network_result(self, out, image, framing.box, start, network_image=network_image,
+                                inference=self.accel.label)
         self.accel.after_render(result.seconds)
         return result
-
-    def render_sequence(
-        self,
-        state: SourceState,
-        targets: Iterable[Pose | np.ndarray],
-        progress: ProgressFn | None = None,
-        cancel: CancelFn | None = None,
-    ) -> Iterator[RenderResult]:
-        return render_each(self, state, targets, progress, cancel)
-
-
-def renderer_for_model(model: nn.Module, kind: str, device: str = "auto", accel: str = "auto") -> Renderer:
-    """The renderer that drives a network of ``kind`` (already built and loaded) on the inference path ``accel``."""
-    if kind in POSE_SPECS:
-        return GFLARenderer(model, kind, device, accel)
-    if kind.startswith("dance_") and kind != "dance_keypoint":
-        from core.render.sequential import SequentialRenderer
-
-        return SequentialRenderer(model, kind, device, accel)
-    if kind == "dance_keypoint":
-        raise CheckpointError(
-            "this is a dance_keypoint checkpoint: the Motion Extraction Network that smooths skeleton "
-            "sequences for animation. It does not render images; load it on the timeline, and choose a "
-            "pose_* or dance_* checkpoint as the renderer"
-        )
-    if kind == "face":
-        raise CheckpointError(
-            "this is the face-animation checkpoint: it animates portraits from 68 face landmarks, not body poses; "
-            "use File ▸ Open Portrait (Face Mode) or `python main.py face-animate`"
-        )
-    if kind == "shapenet":
-        raise CheckpointError(
-            "this is the ShapeNet view-synthesis checkpoint: it renders new views of objects, not people; "
-            "use Tools ▸ Novel View or `python main.py view`"
-        )
-    raise CheckpointError(f"no renderer for checkpoint kind {kind!r}")
-
-
-def open_checkpoint_renderer(path: str | os.PathLike, device: str = "auto", accel: str = "auto") -> Renderer:
-    """Load a checkpoint strictly, detect its kind and return the renderer for it."""
-    from core.gfla.checkpoint import load_model
-
-    device = resolve_device(device)
-    loaded = load_model(path, device=device)
-    return renderer_for_model(loaded.model, loaded.kind, device, accel)

@@ -7,7 +7,6 @@ First version: the per-frame skeletons are converted directly from OpenPose-18 t
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,22 +14,21 @@ import torch
 import torch.nn as nn
 
 from core.encoding import dance20_structure, openpose18_to_h36m17, pose_to_keypoints_2d
-from core.errors import Cancelled, RenderError
+from core.errors import RenderError
 from core.gfla.accel import Accelerator
-from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState
-from core.render.framing import FASHION_VIDEO, IPER, FrameSpec, Framing, frame_person
+from core.render.base import FrameAfterFrame, RenderResult, SourceState
+from core.render.framing import FrameSpec, Framing, frame_person
 from core.render.gfla import (
     StepNetwork,
     feature_list,
-    flows_to_numpy,
     image_to_tensor,
-    masks_to_numpy,
+    network_result,
     setup_network_renderer,
     tensor_to_image,
 )
 from core.skeleton import Pose
 
-DANCE_SPECS: dict[str, FrameSpec] = {"dance_fashion": FASHION_VIDEO, "dance_iper": IPER}
+Previous = tuple[torch.Tensor, torch.Tensor]  # the frame a step attends to: (image (1, 3, S, S), structure (1, 20, S, S))
 
 
 @dataclass
@@ -43,10 +41,9 @@ class DanceSourceState(SourceState[Pose]):
     features: list[torch.Tensor] = field(default_factory=list)
 
 
-class SequentialRenderer:
+class SequentialRenderer(FrameAfterFrame[Pose | np.ndarray, Previous]):
     """Animate the person of a photo along target poses with a dance_* network."""
 
-    SPECS = DANCE_SPECS
     WHAT = "an animation network"
     # set by setup_network_renderer
     name: str
@@ -85,61 +82,24 @@ class SequentialRenderer:
             reference_structure=structure, features=feature_list(features),
         )
 
-    def _check(self, state: SourceState) -> DanceSourceState:
-        if not isinstance(state, DanceSourceState) or state.framing is None:
+    def first(self, state: SourceState) -> tuple[DanceSourceState, Previous]:
+        if not isinstance(state, DanceSourceState) or state.reference is None or state.reference_structure is None:
             raise RenderError("this source was prepared by another renderer; encode the photo again")
-        return state
+        return state, (state.reference, state.reference_structure)
 
-    def _step(
-        self, state: DanceSourceState, target: Pose, previous: tuple[torch.Tensor, torch.Tensor]
-    ) -> tuple[RenderResult, tuple[torch.Tensor, torch.Tensor]]:
+    def step(self, state: SourceState, target: Pose | np.ndarray, previous: Previous) -> tuple[RenderResult, Previous]:
         start = time.perf_counter()
+        assert isinstance(state, DanceSourceState)  # checked by first
         framing, reference, reference_structure = state.framing, state.reference, state.reference_structure
         assert framing is not None and reference is not None and reference_structure is not None  # set by encode_source
         with torch.inference_mode():
-            structure = self._structure(framing, target, clean=True)  # (1, 20, S, S)
+            structure = self._structure(framing, Pose.coerce(target), clean=True)  # (1, 20, S, S)
             out = self.model.step(
                 structure, reference, reference_structure, previous[0], previous[1],
                 reference_features=state.features,
             )
         network_image = tensor_to_image(out["image"])
-        result = RenderResult(
-            image=framing.output_image(network_image),
-            renderer=self.name,
-            crop_box=framing.box,
-            flows=flows_to_numpy(out["flows"]),
-            masks=masks_to_numpy(out["masks"]),
-            seconds=time.perf_counter() - start,
-            extras={"kind": self.kind, "network_image": network_image, "inference": self.accel.label},
-        )
+        result = network_result(self, out, framing.output_image(network_image), framing.box, start,
+                                network_image=network_image, inference=self.accel.label)
         self.accel.after_render(result.seconds)
         return result, (out["image"], structure)
-
-    def render(self, state: SourceState, target: Pose | np.ndarray) -> RenderResult:
-        """One frame whose "previous" frame is the reference (as the first frame of a published clip)."""
-        state = self._check(state)
-        reference, reference_structure = state.reference, state.reference_structure
-        assert reference is not None and reference_structure is not None  # set by encode_source
-        result, _ = self._step(state, Pose.coerce(target), (reference, reference_structure))
-        return result
-
-    def render_sequence(
-        self,
-        state: SourceState,
-        targets: Iterable[Pose | np.ndarray],
-        progress: ProgressFn | None = None,
-        cancel: CancelFn | None = None,
-    ) -> Iterator[RenderResult]:
-        """Frame t attends to the generated frame t-1 and its structure; frame 0 to the reference."""
-        state = self._check(state)
-        total = len(targets) if hasattr(targets, "__len__") else -1  # type: ignore[arg-type]
-        reference, reference_structure = state.reference, state.reference_structure
-        assert reference is not None and reference_structure is not None  # set by encode_source
-        previous = (reference, reference_structure)
-        for i, target in enumerate(targets):
-            if cancel is not None and cancel():
-                raise Cancelled("rendering cancelled")
-            result, previous = self._step(state, Pose.coerce(target), previous)
-            yield result
-            if progress is not None:
-                progress(i + 1, total)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -24,16 +23,16 @@ import torch
 import torch.nn as nn
 from PIL import Image
 
-from core.errors import RenderError
+from core.errors import CheckpointError, RenderError
 from core.gfla.shapenet import view_code, view_labels
 from core.render import resolve_device
-from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState, render_each
-from core.render.face import load_kind, locate_checkpoint
-from core.render.framing import border_colour
-from core.render.gfla import PoseNetwork, device_label, flows_to_numpy, image_to_tensor, masks_to_numpy, tensor_to_image
+from core.render.base import FrameByFrame, RenderResult, SourceState
+from core.render.framing import OBJECT_FILL, border_colour
+from core.render.gfla import PoseNetwork, device_label, image_to_tensor, network_result, tensor_to_image
 
 VIEW_SIZE = 256
-OBJECT_FILL = 0.84  # the object's larger side / frame side
+__all__ = ["OBJECT_FILL", "VIEW_SIZE", "ViewRenderer", "ViewSourceState", "frame_object", "open_view_renderer",
+           "turntable", "view_angles"]
 BACKDROP_TOLERANCE = 24  # max |channel difference| from the border colour that still counts as backdrop
 _WHITE = np.array([255, 255, 255], np.uint8)
 
@@ -99,12 +98,17 @@ class ViewSourceState(SourceState[tuple[int, int]]):
     backdrop_removed: bool = False
 
 
-class ViewRenderer:
-    """Novel views of an object photo with a published ShapeNet (car or chair) network."""
+class ViewRenderer(FrameByFrame[tuple[float, float]]):
+    """Novel views of an object photo with a published ShapeNet (car or chair) network.
+
+    ``kind`` must be "shapenet"; ``accel`` is accepted for the registry's common call and ignored.
+    """
 
     kind = "shapenet"
 
-    def __init__(self, model: nn.Module, device: str = "auto") -> None:
+    def __init__(self, model: nn.Module, kind: str = "shapenet", device: str = "auto", accel: str = "plain") -> None:
+        if kind != self.kind:
+            raise CheckpointError(f"{kind} is not the ShapeNet view-synthesis network")
         self.device = resolve_device(device)
         # a ShapeNetGenerator: nn.Module's typing hides its encode_source behind __getattr__
         self.model = cast(PoseNetwork, model.to(self.device).eval())
@@ -137,31 +141,14 @@ class ViewRenderer:
             )
         image = tensor_to_image(out["image"])  # (256, 256, 3)
         snapped = view_angles(target)
-        return RenderResult(
-            image=image,
-            renderer=self.name,
-            crop_box=state.box,
-            flows=flows_to_numpy(out["flows"]),
-            masks=masks_to_numpy(out["masks"]),
-            seconds=time.perf_counter() - start,
-            extras={"kind": self.kind, "network_image": image, "azimuth_deg": snapped[0], "elevation_deg": snapped[1],
-                    "labels": target, "requested": (float(azimuth_deg), elevation),
-                    "source_view": view_angles(state.labels)},
-        )
+        return network_result(self, out, image, state.box, start, network_image=image, azimuth_deg=snapped[0],
+                              elevation_deg=snapped[1], labels=target, requested=(float(azimuth_deg), elevation),
+                              source_view=view_angles(state.labels))
 
     def render(self, state: SourceState, target: tuple[float, float]) -> RenderResult:
         """``target`` is (azimuth°, elevation°)."""
         azimuth, elevation = target
         return self.render_view(state, azimuth, elevation)
-
-    def render_sequence(
-        self,
-        state: SourceState,
-        targets: Iterable[tuple[float, float]],
-        progress: ProgressFn | None = None,
-        cancel: CancelFn | None = None,
-    ) -> Iterator[RenderResult]:
-        return render_each(self, state, targets, progress, cancel)
 
 
 def turntable(elevation_deg: float = 0.0) -> list[tuple[float, float]]:
@@ -171,5 +158,8 @@ def turntable(elevation_deg: float = 0.0) -> list[tuple[float, float]]:
 
 def open_view_renderer(path: str | os.PathLike | None, device: str = "auto") -> ViewRenderer:
     """The view renderer for a checkpoint (None: the newest imported ``shapenet`` weights), loaded strictly."""
-    device = resolve_device(device)
-    return ViewRenderer(load_kind(locate_checkpoint("shapenet", path), "shapenet", device), device)
+    from core.render.registry import build_renderer
+
+    renderer = build_renderer(path, device, kind="shapenet", subject="object")
+    assert isinstance(renderer, ViewRenderer)  # the shapenet record's class
+    return renderer

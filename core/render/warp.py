@@ -5,14 +5,13 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Iterable, Iterator
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from core.errors import RenderError
-from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState, render_each
+from core.render.base import FrameByFrame, RenderResult, SourceState
 from core.render.sampling import sample_pixels
 from core.render.warp_parts import Layer
 from core.render.warp_rig import PART_INDEX, PARTS, SCALE_LIMITS, Shape
@@ -23,7 +22,7 @@ from core.skeleton import Pose
 __all__ = ["WarpRenderer", "WarpSourceState"]
 
 
-class WarpRenderer:
+class WarpRenderer(FrameByFrame[Pose | np.ndarray]):
     """Reposes the person in a photo by warping body-part layers along the skeleton's bones.
 
     ``encode_source`` cuts the person into parts (torso, head, upper/lower arms and legs) with smooth
@@ -128,15 +127,6 @@ class WarpRenderer:
             extras["note"] = "the target pose has no joints: the photo is shown unchanged"
         return RenderResult(image=image, renderer=self.name, crop_box=None, flows=[flow.cpu().numpy()],
                             masks=[alpha.cpu().numpy()], extras=extras)  # fmt: skip
-
-    def render_sequence(
-        self,
-        state: SourceState,
-        targets: Iterable[Pose | np.ndarray],
-        progress: ProgressFn | None = None,
-        cancel: CancelFn | None = None,
-    ) -> Iterator[RenderResult]:
-        return render_each(self, state, targets, progress, cancel)
 
 
 def _still(bones: tuple[str, ...], transforms: dict[str, Transform], shapes: dict[str, Shape]) -> bool:

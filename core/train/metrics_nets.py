@@ -16,7 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from core.errors import CheckpointError
-from core.train.vgg import _read
+from core.gfla.checkpoint import load_strict, read_state_dict
 
 # ---- LPIPS -------------------------------------------------------------------------------------------
 _ALEX = ((3, 64, 11, 4, 2), (64, 192, 5, 1, 2), (192, 384, 3, 1, 1), (384, 256, 3, 1, 1), (256, 256, 3, 1, 1))
@@ -60,9 +60,7 @@ class LPIPSAlex(nn.Module):
 def load_lpips(paths: Sequence[str]) -> LPIPSAlex:
     merged: dict[str, torch.Tensor] = {}
     for p in paths:
-        from pathlib import Path
-
-        merged.update(_read(Path(p)))
+        merged.update(read_state_dict(p))
     state = {}
     for key, value in merged.items():
         k = key.removeprefix("module.").removeprefix("net.")
@@ -73,8 +71,8 @@ def load_lpips(paths: Sequence[str]) -> LPIPSAlex:
     net = LPIPSAlex()
     state.update({"shift": net.shift, "scale": net.scale})
     try:
-        net.load_state_dict(state, strict=True)
-    except RuntimeError as exc:
+        load_strict(net, state, "the LPIPS weights")
+    except CheckpointError as exc:
         raise CheckpointError(f"the LPIPS weights do not fit AlexNet + LPIPS v0.1 ({str(exc)[:300]})") from exc
     return net.eval()
 
@@ -207,11 +205,11 @@ class FIDInception(nn.Module):
 def load_inception(path: str) -> FIDInception:
     from pathlib import Path
 
-    sd = {k.removeprefix("module."): v for k, v in _read(Path(path)).items() if not k.startswith(("fc.", "AuxLogits."))}
+    sd = {k: v for k, v in read_state_dict(path).items() if not k.startswith(("fc.", "AuxLogits."))}
     net = FIDInception()
     try:
-        net.load_state_dict(sd, strict=True)
-    except RuntimeError as exc:
+        load_strict(net, sd, Path(path).name)
+    except CheckpointError as exc:
         raise CheckpointError(f"{Path(path).name} is not the pytorch-fid Inception-v3 state dict ({str(exc)[:300]})") from exc
     return net.eval()
 

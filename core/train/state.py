@@ -17,7 +17,8 @@ import torch
 import torch.nn as nn
 
 from core.atomic import atomic_path
-from core.gfla.checkpoint import SAFETENSORS_KIND_KEY, state_dict_for_saving
+from core.errors import CheckpointError
+from core.gfla.checkpoint import SAFETENSORS_KIND_KEY, load_strict, state_dict_for_saving
 from core.train.errors import TrainingError
 
 STATE_FILE = "latest_state.pt"
@@ -37,28 +38,18 @@ def save_network(net: nn.Module, path: Path, kind: str | None = None, extra: dic
 
 def load_network(net: nn.Module, path: Path) -> None:
     """Strictly load a safetensors file written by ``save_network`` (aliased keys filled from their partner)."""
-    from safetensors.torch import load_file
-
     if not path.is_file():
         raise TrainingError(f"cannot resume: {path} is missing")
-    stored = load_file(str(path))
-    own = net.state_dict(keep_vars=True)
-    by_id: dict[int, str] = {}
-    full: dict[str, torch.Tensor] = {}
-    for key, t in own.items():
-        first = by_id.setdefault(id(t), key)
-        if first in stored:
-            full[key] = stored[first]
-        elif key in stored:
-            full[key] = stored[key]
     try:
-        net.load_state_dict(full, strict=True)
-    except RuntimeError as exc:
+        load_strict(net, path)
+    except CheckpointError as exc:
         raise TrainingError(f"{path.name} does not match the network of this config ({str(exc)[:300]})") from exc
 
 
 def rng_state() -> dict[str, Any]:
-    np_state = np.random.get_state()
+    np_state = np.random.get_state(legacy=True)
+    if not isinstance(np_state, tuple):
+        raise TrainingError("numpy returned its random state in an unknown form")
     out: dict[str, Any] = {
         "torch": torch.get_rng_state(),
         "numpy": [np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), int(np_state[2]), int(np_state[3]),

@@ -16,6 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from core.errors import CheckpointError
+from core.gfla.checkpoint import load_strict, read_state_dict
 
 # torchvision vgg19().features: convolution indices (each followed by a ReLU at index + 1) and max-pools.
 CONV_INDICES = (0, 2, 5, 7, 10, 12, 14, 16, 19, 21, 23, 25, 28, 30, 32, 34)
@@ -68,23 +69,6 @@ class VGG19Features(nn.Module):
         return out
 
 
-def _read(path: Path) -> dict[str, torch.Tensor]:
-    if path.suffix.lower() == ".safetensors":
-        from safetensors.torch import load_file
-
-        try:
-            return load_file(str(path))
-        except Exception as exc:  # safetensors raises its own error types
-            raise CheckpointError(f"{path.name} is not a readable safetensors file ({exc})") from exc
-    try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise CheckpointError(f"{path.name} cannot be read as a PyTorch state dict ({type(exc).__name__}: {exc})") from exc
-    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
-        raise CheckpointError(f"{path.name} is not a state dict of tensors (save vgg19().state_dict() on its own)")
-    return obj
-
-
 def vgg_state_from(sd: dict[str, torch.Tensor], source: str = "the VGG19 weights") -> dict[str, torch.Tensor]:
     """Keys ``convs.<idx>.weight/bias`` from a torchvision-style dict (``features.`` / ``module.`` prefixes allowed)."""
     out: dict[str, torch.Tensor] = {}
@@ -109,8 +93,8 @@ def build_vgg19(sd: dict[str, torch.Tensor], source: str = "the VGG19 weights") 
     widths = [int(state[f"convs.{i}.weight"].shape[0]) for i in CONV_INDICES]
     net = VGG19Features(widths)
     try:
-        net.load_state_dict({k: v.float() for k, v in state.items()}, strict=True)
-    except RuntimeError as exc:
+        load_strict(net, {k: v.float() for k, v in state.items()}, source)
+    except CheckpointError as exc:
         raise CheckpointError(f"{source}: the convolution shapes do not chain like VGG19's ({str(exc)[:300]})") from exc
     return net
 
@@ -122,4 +106,4 @@ def load_vgg19(path: str | os.PathLike | None, device: str | torch.device = "cpu
     p = Path(path)
     if not p.is_file():
         raise CheckpointError(f"the VGG19 weight file {p} does not exist")
-    return build_vgg19(_read(p), p.name).to(device)
+    return build_vgg19(read_state_dict(p), p.name).to(device)

@@ -61,15 +61,14 @@ def example_call(model: Any, batch: int) -> Callable[[], Any]:
 def build(folder: Path) -> dict:
     """Compile every part into ``folder``; returns what goes into ``done.json``."""
     import torch._inductor.config as inductor_config
-    from safetensors.torch import load_file
 
     from core.atomic import atomic_path
     from core.gfla.accel import accelerate
-    from core.gfla.checkpoint import load_model
+    from core.gfla.checkpoint import load_model, read_state_dict
 
     spec = json.loads((folder / SPEC).read_text())
     config = config_from_json(spec["config"])
-    model = accelerate(load_model(load_file(str(folder / WEIGHTS)), config=config).model)
+    model = accelerate(load_model(read_state_dict(folder / WEIGHTS), config=config).model)
     inputs = record_part_inputs(model, example_call(model, int(spec["batch"])))
     seconds: dict[str, float] = {}
     for name, part in model.parts().items():
