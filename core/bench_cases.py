@@ -75,7 +75,7 @@ def _accel_note(renderer: object, accel: str) -> str:
     """The inference path a network renderer runs on; a compiled one is built (or loaded) first, and timed."""
     from core.gfla.accel import Accelerator
 
-    acc = getattr(renderer, "accel", None)  # set by core.render.gfla.setup_network_renderer
+    acc = getattr(renderer, "accel", None)  # set by core.render.gfla.BodyNetworkRenderer
     if not isinstance(acc, Accelerator):
         raise StudioError(f"{type(renderer).__name__} has no inference path to benchmark")
     if acc.mode == "compiled":

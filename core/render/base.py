@@ -85,38 +85,18 @@ def render_sequence(
             progress(i + 1, total)
 
 
-def render_each(
-    renderer: Renderer[TargetT],
-    state: SourceState,
-    targets: Iterable[TargetT],
-    progress: ProgressFn | None = None,
-    cancel: CancelFn | None = None,
-) -> Iterator[RenderResult]:
+def render_each(renderer: Renderer[TargetT], state: SourceState, targets: Iterable[TargetT],
+                progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> Iterator[RenderResult]:
     """``render_sequence`` for a renderer whose frames are independent: each target rendered on its own."""
     return render_sequence(targets, lambda target: renderer.render(state, target), progress, cancel)
 
 
-class FrameByFrame(Generic[TargetT]):
-    """``render_sequence`` of the renderers whose frames are independent (pose transfer, views, the warps)."""
-
-    def render(self, state: SourceState, target: TargetT) -> RenderResult:
-        raise NotImplementedError
-
-    def render_sequence(
-        self,
-        state: SourceState,
-        targets: Iterable[TargetT],
-        progress: ProgressFn | None = None,
-        cancel: CancelFn | None = None,
-    ) -> Iterator[RenderResult]:
-        return render_sequence(targets, lambda target: self.render(state, target), progress, cancel)
-
-
 class FrameAfterFrame(Generic[TargetT, PrevT]):
-    """``render`` and ``render_sequence`` of the renderers whose frame t attends to frame t-1 (dance, face).
+    """``render`` and ``render_sequence`` of every renderer, written once over two hooks.
 
-    ``first`` checks a state and gives what frame 0 attends to (the source itself); ``step`` renders one
-    frame and gives what the next frame attends to.
+    ``first`` checks a state and gives what frame 0 attends to (for the dance and face networks: the
+    source itself); ``step`` renders one frame and gives what the next frame attends to (the generated
+    frame). Renderers whose frames are independent derive from FrameByFrame and carry nothing.
     """
 
     def first(self, state: SourceState) -> tuple[SourceState, PrevT]:
@@ -130,14 +110,9 @@ class FrameAfterFrame(Generic[TargetT, PrevT]):
         checked, previous = self.first(state)
         return self.step(checked, target, previous)[0]
 
-    def render_sequence(
-        self,
-        state: SourceState,
-        targets: Iterable[TargetT],
-        progress: ProgressFn | None = None,
-        cancel: CancelFn | None = None,
-    ) -> Iterator[RenderResult]:
-        """Frame t attends to the generated frame t-1 (and its structure); frame 0 to the source."""
+    def render_sequence(self, state: SourceState, targets: Iterable[TargetT], progress: ProgressFn | None = None,
+                        cancel: CancelFn | None = None) -> Iterator[RenderResult]:
+        """Each target in order through ``render_sequence``; frame t gets what ``step`` gave for frame t-1."""
         checked, previous = self.first(state)
         carried = [previous]
 
@@ -146,3 +121,16 @@ class FrameAfterFrame(Generic[TargetT, PrevT]):
             return result
 
         return render_sequence(targets, frame, progress, cancel)
+
+
+class FrameByFrame(FrameAfterFrame[TargetT, None]):
+    """The renderers whose frames are independent (pose transfer, views, the warps): each target on its own."""
+
+    def first(self, state: SourceState) -> tuple[SourceState, None]:
+        return state, None
+
+    def step(self, state: SourceState, target: TargetT, previous: None) -> tuple[RenderResult, None]:
+        return self.render(state, target), None
+
+    def render(self, state: SourceState, target: TargetT) -> RenderResult:
+        raise NotImplementedError

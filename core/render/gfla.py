@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import numpy as np
 import torch
@@ -101,20 +101,28 @@ class GFLASourceState(SourceState[Pose]):
     network_image: np.ndarray | None = None  # (H, W, 3) uint8, the framed source at network size
 
 
-def setup_network_renderer(renderer: Any, model: nn.Module, kind: str, device: str, accel: str) -> None:
+NetT = TypeVar("NetT")  # what a body renderer calls on its network (plain or accelerated): PoseNetwork, StepNetwork
+
+
+class BodyNetworkRenderer(Generic[NetT]):
     """What every body-network renderer sets up: kind check against the registry, framing, device, inference path, name."""
-    kinds = kinds_of(f"{type(renderer).__module__}:{type(renderer).__name__}")
-    if kind not in kinds:
-        raise CheckpointError(f"{kind} is not {renderer.WHAT} (expected one of {kinds})")
-    renderer.device = resolve_device(device)
-    renderer.kind = kind
-    renderer.spec = body_framing(kind)
-    renderer.accel = Accelerator(model.to(renderer.device).eval(), accel, renderer.device)
-    renderer.model = renderer.accel.model
-    renderer.name = f"GFLA {kind} ({device_label(renderer.device)})"
+
+    WHAT = "a body network"
+
+    def __init__(self, model: nn.Module, kind: str, device: str = "auto", accel: str = "auto") -> None:
+        """``accel``: the inference path (core.gfla.accel): auto, compiled, fast or plain."""
+        kinds = kinds_of(f"{type(self).__module__}:{type(self).__name__}")
+        if kind not in kinds:
+            raise CheckpointError(f"{kind} is not {self.WHAT} (expected one of {kinds})")
+        self.device: str = resolve_device(device)
+        self.kind: str = kind
+        self.spec: FrameSpec = body_framing(kind)
+        self.accel = Accelerator(model.to(self.device).eval(), accel, self.device)
+        self.model = cast(NetT, self.accel.model)
+        self.name: str = f"GFLA {kind} ({device_label(self.device)})"
 
 
-class GFLARenderer(FrameByFrame[Pose | np.ndarray]):
+class GFLARenderer(BodyNetworkRenderer[PoseNetwork], FrameByFrame[Pose | np.ndarray]):
     """Re-render the person of a photo in a new pose with a pose_fashion or pose_market network.
 
     ``accel`` picks the inference path (core.gfla.accel): "auto" (the fastest available: compiled
@@ -124,16 +132,6 @@ class GFLARenderer(FrameByFrame[Pose | np.ndarray]):
     """
 
     WHAT = "a pose-transfer network"
-    # set by setup_network_renderer
-    name: str
-    device: str
-    kind: str
-    spec: FrameSpec
-    accel: Accelerator
-    model: PoseNetwork
-
-    def __init__(self, model: nn.Module, kind: str, device: str = "auto", accel: str = "auto") -> None:
-        setup_network_renderer(self, model, kind, device, accel)
 
     def encode_source(self, image: np.ndarray, pose: Pose | np.ndarray) -> GFLASourceState:
         pose = Pose.coerce(pose)

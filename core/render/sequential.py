@@ -11,19 +11,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-import torch.nn as nn
 
 from core.encoding import dance20_structure, openpose18_to_h36m17, pose_to_keypoints_2d
 from core.errors import RenderError
-from core.gfla.accel import Accelerator
 from core.render.base import FrameAfterFrame, RenderResult, SourceState
-from core.render.framing import FrameSpec, Framing, frame_person
+from core.render.framing import Framing, frame_person
 from core.render.gfla import (
+    BodyNetworkRenderer,
     StepNetwork,
     feature_list,
     image_to_tensor,
     network_result,
-    setup_network_renderer,
     tensor_to_image,
 )
 from core.skeleton import Pose
@@ -41,21 +39,10 @@ class DanceSourceState(SourceState[Pose]):
     features: list[torch.Tensor] = field(default_factory=list)
 
 
-class SequentialRenderer(FrameAfterFrame[Pose | np.ndarray, Previous]):
+class SequentialRenderer(BodyNetworkRenderer[StepNetwork], FrameAfterFrame[Pose | np.ndarray, Previous]):
     """Animate the person of a photo along target poses with a dance_* network."""
 
     WHAT = "an animation network"
-    # set by setup_network_renderer
-    name: str
-    device: str
-    kind: str
-    spec: FrameSpec
-    accel: Accelerator
-    model: StepNetwork
-
-    def __init__(self, model: nn.Module, kind: str, device: str = "auto", accel: str = "auto") -> None:
-        """``accel``: the inference path, as for ``GFLARenderer`` (auto, compiled, fast, plain)."""
-        setup_network_renderer(self, model, kind, device, accel)
 
     @property
     def size(self) -> int:

@@ -50,7 +50,25 @@ class ResBlock3DDown(nn.Module):
         return self.model(x) + self.shortcut(x)
 
 
-class ResDiscriminator(nn.Module):
+class _PatchScores(nn.Module):
+    """The part both discriminators end with: 2-D ``encoder<i>`` down-blocks, then LeakyReLU and a 1×1 score conv."""
+
+    def add_tail(self, ndf: int, img_f: int, mult: int, count: int, first_exponent: int) -> None:
+        """``count`` down-blocks from ``ndf * mult`` channels, block i widening to ndf·min(2^(i+first_exponent), img_f/ndf)."""
+        self.tail_blocks = count
+        for i in range(count):
+            prev, mult = mult, min(2 ** (i + first_exponent), img_f // ndf)
+            setattr(self, f"encoder{i}", ResBlockDown(ndf * prev, ndf * mult, ndf * prev))
+        self.act = nn.LeakyReLU(LEAK)
+        self.conv = _sn(nn.Conv2d(ndf * mult, 1, 1))
+
+    def tail(self, out: torch.Tensor) -> torch.Tensor:
+        for i in range(self.tail_blocks):
+            out = getattr(self, f"encoder{i}")(out)
+        return self.conv(self.act(out))
+
+
+class ResDiscriminator(_PatchScores):
     """Patch discriminator on the RGB image alone: (B, 3, H, W) -> (B, 1, H/2^layers, W/2^layers) raw scores.
 
     Published settings: ndf 32, img_f 128, layers 4 (DeepFashion, animation) or 3 (Market).
@@ -60,21 +78,13 @@ class ResDiscriminator(nn.Module):
         super().__init__()
         self.layers = layers
         self.block0 = ResBlockDown(input_nc, ndf, ndf)
-        mult = 1
-        for i in range(layers - 1):
-            prev, mult = mult, min(2 ** (i + 1), img_f // ndf)
-            setattr(self, f"encoder{i}", ResBlockDown(ndf * prev, ndf * mult, ndf * prev))
-        self.act = nn.LeakyReLU(LEAK)
-        self.conv = _sn(nn.Conv2d(ndf * mult, 1, 1))
+        self.add_tail(ndf, img_f, 1, layers - 1, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.block0(x)
-        for i in range(self.layers - 1):
-            out = getattr(self, f"encoder{i}")(out)
-        return self.conv(self.act(out))
+        return self.tail(self.block0(x))
 
 
-class TemporalDiscriminator(nn.Module):
+class TemporalDiscriminator(_PatchScores):
     """Judges ``input_length`` consecutive frames at once: (B, 3, T, H, W) -> (B, 1, H/16, W/16) for layers 4.
 
     Two 3-D residual blocks (T → T-4), the time axis folded into channels, then 2-D residual blocks.
@@ -88,20 +98,12 @@ class TemporalDiscriminator(nn.Module):
         self.input_length = input_length
         self.block0 = ResBlock3DDown(input_nc, ndf, ndf)
         self.block1 = ResBlock3DDown(ndf, 2 * ndf, ndf)
-        mult = 2 * (input_length - 4)
-        for i in range(layers - 2):
-            prev, mult = mult, min(2 ** (i + 2), img_f // ndf)
-            setattr(self, f"encoder{i}", ResBlockDown(ndf * prev, ndf * mult, ndf * prev))
-        self.act = nn.LeakyReLU(LEAK)
-        self.conv = _sn(nn.Conv2d(ndf * mult, 1, 1))
+        self.add_tail(ndf, img_f, 2 * (input_length - 4), layers - 2, 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.block1(self.block0(x))  # (B, 2ndf, T-4, H/4, W/4)
         b, _, _, h, w = out.shape
-        out = out.reshape(b, -1, h, w)  # time folded into channels
-        for i in range(self.layers - 2):
-            out = getattr(self, f"encoder{i}")(out)
-        return self.conv(self.act(out))
+        return self.tail(out.reshape(b, -1, h, w))  # time folded into channels
 
 
 def init_orthogonal(net: nn.Module, gain: float = 0.02) -> nn.Module:
