@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from core.gfla.blocks import LocalAttention, ReflectConv, ResBlockDecoder, ResBlocks
+from core.gfla.blocks import EncoderBlock, LocalAttention, ReflectConv, ResBlockDecoder, ResBlocks
 from core.gfla.configs import GeneratorConfig, PoseConfig
 from core.gfla.flow import FlowNet, add_encoder, run_encoder
 
@@ -75,6 +75,8 @@ class AttentionDecoder(nn.Module):
 
 class TargetNet(AttentionDecoder):
     """Encode the target structure, then decode it into an image, blending in attended source features."""
+
+    block0: EncoderBlock  # registered by add_encoder, with encoder0 … encoder{layers-2}
 
     def __init__(self, cfg: GeneratorConfig, branches: tuple[str, ...] = ("",)) -> None:
         super().__init__()
