@@ -10,6 +10,8 @@ from core.render.base import Renderer, RenderResult, SourceState
 if TYPE_CHECKING:
     import torch.nn as nn
 
+    from core.render.registry import Subject
+
 __all__ = ["Renderer", "RenderResult", "SourceState", "load_renderer", "renderer_for_model", "resolve_device"]
 
 
@@ -30,7 +32,7 @@ def resolve_device(device: str = "auto") -> str:
 
 
 def load_renderer(path: str | os.PathLike | None, device: str = "auto", *, kind: str | None = None,
-                  subject: str = "body", accel: str = "auto") -> Renderer[Any]:
+                  subject: Subject = "body", accel: str = "auto") -> Renderer[Any]:
     """The one renderer factory: None → the subject's embedded renderer (the skeleton warp for bodies, the landmark
     mesh warp for faces); a checkpoint path → the renderer its registry record names (core.render.registry).
 
@@ -45,7 +47,7 @@ def load_renderer(path: str | os.PathLike | None, device: str = "auto", *, kind:
 
 
 def renderer_for_model(model: nn.Module, kind: str, device: str = "auto", accel: str = "auto",
-                       subject: str = "body") -> Renderer[Any]:
+                       subject: Subject = "body") -> Renderer[Any]:
     """The renderer of ``kind``'s registry record driving ``model`` (a network already built and loaded)."""
     from core.render.registry import from_model
 

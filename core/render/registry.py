@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from core.errors import CheckpointError, RenderError
 from core.render.framing import DEEPFASHION, FACE_BOX_SCALE, FASHION_VIDEO, IPER, MARKET, OBJECT_FILL, FrameSpec
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
     from core.gfla.configs import ModelConfig
     from core.render.base import Renderer
 
-SUBJECTS = {"body": "body poses", "face": "portraits from 68 face landmarks", "object": "new views of objects"}
+Subject = Literal["body", "face", "object"]
+SUBJECTS: dict[str, str] = {"body": "body poses", "face": "portraits from 68 face landmarks", "object": "new views of objects"}
 _ELSEWHERE = {
     "body": "open it in the body editor or use `python main.py repose`",
     "face": "use File ▸ Open Portrait (Face Mode) or `python main.py face-animate`",
@@ -36,7 +38,7 @@ class RendererRecord:
     """Everything needed to turn a checkpoint of ``kind`` (or, for an embedded renderer, none) into a renderer."""
 
     kind: str
-    subject: str  # what it renders: "body" (18-joint poses), "face" (68 landmarks) or "object" (views)
+    subject: Subject  # what it renders: "body" (18-joint poses), "face" (68 landmarks) or "object" (views)
     renderer: str  # "module:Class" of the renderer, imported when one is built; "" = the kind renders nothing
     framing: FrameSpec | float | None = None  # a body kind's FrameSpec; the face box scale; the object fill
     needs_weights: bool = True  # False: an embedded renderer (no checkpoint)
@@ -49,7 +51,7 @@ class RendererRecord:
 
         return CONFIGS.get(self.kind) if self.needs_weights else None
 
-    def renderer_class(self) -> Any:
+    def renderer_class(self) -> Callable[..., Renderer[Any]]:
         """The renderer class: called (model, kind, device, accel) for a network, with no arguments when embedded."""
         if not self.renderer:
             raise CheckpointError(self.note)
@@ -117,7 +119,7 @@ def locate_checkpoint(kind: str, path: str | os.PathLike | None = None) -> Path:
 
 
 def from_model(model: nn.Module, kind: str, device: str = "auto", accel: str = "auto",
-               subject: str = "body") -> Renderer[Any]:
+               subject: Subject = "body") -> Renderer[Any]:
     """The renderer of ``kind``'s record driving ``model`` (already built and loaded) for ``subject``."""
     rec = record(kind)
     cls = rec.renderer_class()  # CheckpointError with the record's note for a kind that renders nothing
@@ -130,7 +132,7 @@ def from_model(model: nn.Module, kind: str, device: str = "auto", accel: str = "
 
 
 def build_renderer(path: str | os.PathLike | None, device: str = "auto", *, kind: str | None = None,
-                   subject: str = "body", accel: str = "auto") -> Renderer[Any]:
+                   subject: Subject = "body", accel: str = "auto") -> Renderer[Any]:
     """The renderer for ``subject`` ("body", "face" or "object") from a checkpoint, or an embedded one.
 
     * ``path`` given: the file is read strictly, its kind detected from its keys (``kind`` given: it must
