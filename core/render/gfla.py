@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Generic, Protocol, TypeVar, cast
 
 import numpy as np
 import torch
@@ -52,7 +52,14 @@ def masks_to_numpy(masks: Iterable[torch.Tensor]) -> list[np.ndarray]:
     return [m[0, 0].detach().float().cpu().numpy() for m in masks]
 
 
-def network_result(renderer: Any, out: dict, image: np.ndarray, crop_box: tuple[float, float, float, float] | None,
+class Named(Protocol):
+    """A renderer as a result names it: its display name and checkpoint kind."""
+
+    name: str
+    kind: str
+
+
+def network_result(renderer: Named, out: dict, image: np.ndarray, crop_box: tuple[float, float, float, float] | None,
                    start: float, **extras: object) -> RenderResult:
     """The RenderResult of a network output ``out`` (its ``flows`` and ``masks`` converted): ``image`` (h, w, 3)
     uint8 shown, timed from ``start`` (time.perf_counter()), with the renderer's name and kind and ``extras``."""
