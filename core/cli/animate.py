@@ -7,6 +7,8 @@ import sys
 
 import numpy as np
 
+from core.animation.keyframes import Track
+from core.cli.progress import FrameBar
 from core.errors import StudioError
 
 SMOOTHERS = ("none", "savgol", "oneeuro", "network")
@@ -37,13 +39,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run, _animate_parser=p)
 
 
-def _bar(desc: str, total: int | None):
-    from tqdm import tqdm
-
-    return tqdm(total=total if total and total > 0 else None, desc=desc, unit="frame", file=sys.stderr,
-                dynamic_ncols=True, leave=True)
-
-
 def _photo_pose(image: np.ndarray, pose_json: str | None):
     """The photo's pose: from an OpenPose JSON file, else detected (NoPersonFound when nobody is there)."""
     if pose_json:
@@ -60,17 +55,10 @@ def _motion_poses(args: argparse.Namespace, source_pose) -> tuple[np.ndarray, fl
     from core.animation.retarget import retarget
     from core.animation.smoothing import smooth_motion
 
-    bar = _bar("reading motion", None)
-
-    def progress(done: int, total: int) -> None:
-        if total > 0 and bar.total != total:
-            bar.total = total
-        bar.update(done - bar.n)
-
+    bar = FrameBar("reading motion", None)
     try:
-        motion = load_motion(args.poses, fps=args.fps, progress=progress, max_frames=args.max_frames)
-        bar.total = len(motion)
-        bar.update(len(motion) - bar.n)
+        motion = load_motion(args.poses, fps=args.fps, progress=bar.to, max_frames=args.max_frames)
+        bar.to(len(motion), len(motion))
     finally:
         bar.close()
     xy = motion.xy
@@ -104,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.project) == bool(args.image):
         args._animate_parser.error("give either PROJECT or --image with --poses")
     device = args.device
+    project = None
     if args.project:
         from core.project_file import load_project
 
@@ -127,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
         source_pose = _photo_pose(image, args.photo_pose)
         targets, fps = _motion_poses(args, source_pose)
         weights = args.weights
-    if args.project and project.layout == "face68":  # a face-mode project: the face network or the mesh warp
+    if project is not None and project.layout == "face68":  # a face-mode project: the face network or the mesh warp
         from core.render.face_portrait import open_portrait_renderer
 
         renderer, note = open_portrait_renderer("auto", args.weights, device or "auto")
@@ -137,11 +126,11 @@ def run(args: argparse.Namespace) -> int:
         renderer = load_renderer(weights, device=device or "auto")
     print(f"renderer: {renderer.name}", file=sys.stderr)
     state = renderer.encode_source(image, source_pose)
-    total = targets.length_frames if hasattr(targets, "length_frames") else len(targets)
-    bar = _bar("rendering", total)
+    total = targets.length_frames if isinstance(targets, Track) else len(targets)
+    bar = FrameBar("rendering", total)
     try:
         with open_writer(args.out, fps, _out_size(image, args.max_side, args.skeleton_beside)) as writer:
-            render_animation(renderer, state, targets, writer, progress=lambda p: bar.update(p.done - bar.n),
+            render_animation(renderer, state, targets, writer, progress=lambda p: bar.to(p.done),
                              skeleton_beside=args.skeleton_beside)
     finally:
         bar.close()

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from core.cli.progress import FrameBar
 from core.face.animation import SMOOTHERS, DrivingTrack
 
 
@@ -38,20 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _bar(desc: str, total: int | None):
-    from tqdm import tqdm
-
-    return tqdm(total=total if total and total > 0 else None, desc=desc, unit="frame", file=sys.stderr,
-                dynamic_ncols=True, leave=True)
-
-
 def driving_track(path: str, max_frames: int | None = None) -> DrivingTrack:
     """The driving video's tracked face, with a progress bar on stderr."""
     from core.face.animation import track_driving_video
 
-    bar = _bar("tracking the face", None)
+    bar = FrameBar("tracking the face", None)
     try:
-        return track_driving_video(path, max_frames, progress=lambda done, _: bar.update(done - bar.n))
+        return track_driving_video(path, max_frames, progress=lambda done, _: bar.to(done))
     finally:
         bar.close()
 
@@ -84,10 +78,10 @@ def run(args: argparse.Namespace) -> int:
         size, frame = (portrait.shape[1], portrait.shape[0]), None
     else:
         size, frame = (FACE_FRAME, FACE_FRAME), (lambda r: face_frame(r, portrait_landmarks))
-    bar = _bar("rendering", len(targets))
+    bar = FrameBar("rendering", len(targets))
     try:
         written = write_face_video(renderer, state, targets, args.out, fps, size=size, frame=frame,
-                                   progress=lambda d, _: bar.update(d - bar.n))
+                                   progress=lambda d, _: bar.to(d))
     finally:
         bar.close()
     print(f"wrote {written.frames} frames at {fps:g} fps to {written.path} ({renderer.name})")
