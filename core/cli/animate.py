@@ -1,4 +1,8 @@
-"""``python main.py animate``: render a project, or a photo driven by a video / OpenPose folder, to MP4, GIF or PNGs."""
+"""``python main.py animate``: render a project, or a photo driven by a video / OpenPose folder, to MP4, GIF or PNGs.
+
+Render a saved project (PROJECT), or the person in --image moved along the motion in --poses (a video, or a folder
+of OpenPose JSON files). Without --weights the skeleton-warp renderer is used.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +12,24 @@ import sys
 import numpy as np
 
 from core.animation.keyframes import Track
+from core.cli.common import add_device
 from core.cli.progress import FrameBar
 from core.errors import StudioError
 
 SMOOTHERS = ("none", "savgol", "oneeuro", "network")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "animate",
-        help="render an animation to MP4, GIF or a PNG folder",
-        description="Render a saved project (PROJECT), or the person in --image moved along the motion in "
-        "--poses (a video, or a folder of OpenPose JSON files). Without --weights the skeleton-warp "
-        "renderer is used.",
-    )
+HELP = "render an animation to MP4, GIF or a PNG folder"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("project", nargs="?", help="a project file saved by the editor")
     p.add_argument("--out", required=True, help="OUT.mp4, OUT.gif, or a folder for PNG frames")
     p.add_argument("--image", help="photo of the person (instead of PROJECT)")
     p.add_argument("--poses", help="video file or folder of OpenPose JSON files with the motion")
     p.add_argument("--photo-pose", help="OpenPose JSON with the photo's pose (default: detected)")
     p.add_argument("--weights", help="GFLA checkpoint (default: the project's, else the skeleton warp)")
-    p.add_argument("--device", default=None, choices=["auto", "cpu", "cuda"], help="device (default: auto)")
+    add_device(p, default=None, help="device (default: auto)")
     p.add_argument("--fps", type=float, help="frame rate (default: the project's or the video's)")
     p.add_argument("--smooth", choices=SMOOTHERS, default="none", help="denoise the imported motion")
     p.add_argument("--keypoint-weights", help="dance_keypoint checkpoint for --smooth network")
@@ -36,7 +37,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--max-frames", type=int, help="use only the first N frames of the motion")
     p.add_argument("--max-side", type=int, default=0, help="shrink frames so the long side is at most N px")
     p.add_argument("--skeleton-beside", action="store_true", help="show the target skeleton next to each frame")
-    p.set_defaults(func=run, _animate_parser=p)
 
 
 def _photo_pose(image: np.ndarray, pose_json: str | None):
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     from core.render import load_renderer
 
     if bool(args.project) == bool(args.image):
-        args._animate_parser.error("give either PROJECT or --image with --poses")
+        args._parser.error("give either PROJECT or --image with --poses")
     device = args.device
     project = None
     if args.project:
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
             raise StudioError(f"{args.project} has no keyframes to animate")
     else:
         if not args.poses:
-            args._animate_parser.error("--image needs --poses (a video or a folder of OpenPose JSON files)")
+            args._parser.error("--image needs --poses (a video or a folder of OpenPose JSON files)")
         from core.imageio_utils import load_image
 
         image = load_image(args.image)
