@@ -85,7 +85,7 @@ def _out_size(image: np.ndarray, max_side: int, beside: bool) -> tuple[int, int]
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.animation.sequence import render_animation
+    from core.animation.sequence import render_animation, render_target
     from core.export import open_writer
     from core.render import load_renderer
 
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         renderer = load_renderer(weights, device=device or "auto")
     print(f"renderer: {renderer.name}", file=sys.stderr)
-    state = renderer.encode_source(image, source_pose)
+    state = renderer.encode_source(image, render_target(source_pose))
     total = targets.length_frames if isinstance(targets, Track) else len(targets)
     bar = FrameBar("rendering", total)
     try:
