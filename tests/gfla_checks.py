@@ -1,0 +1,61 @@
+"""Checks the GFLA network tests share: tolerance comparison, the recurrent-sequence fixture check, and random
+state dicts with a published checkpoint's keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+TOL_IMAGE, TOL_FLOW = 1e-4, 5e-4  # fixtures README: images, masks, attention 1e-4; flows 5e-4
+
+
+def assert_close(actual: torch.Tensor, expected: torch.Tensor, atol: float, what: str) -> None:
+    assert actual.shape == expected.shape, f"{what}: shape {tuple(actual.shape)} != {tuple(expected.shape)}"
+    diff = (actual - expected.float()).abs().max().item()
+    assert diff <= atol, f"{what}: max |diff| {diff:.3g} > {atol}"
+
+
+def check_recurrent_sequence(model: torch.nn.Module, data: dict) -> tuple[dict, dict]:
+    """Run a recurrent generator (dance, face) on a fixture's frames and check each frame's image, flows and
+    masks, the recurrence (frame t continues from frame t-1) and one step with cached reference features.
+
+    Returns (the model's output, the fixture's outputs) for the checks particular to the network."""
+    inp, ref = data["inputs"], data["outputs"]
+    frames = inp["BP_frame_step"].float()  # (B, T, C, H, W)
+    reference, reference_st = inp["P_reference"].float(), inp["BP_reference"].float()
+    with torch.no_grad():
+        out = model(frames, reference, reference_st)
+    n_frames = frames.shape[1]
+    assert len(out["images"]) == n_frames
+    for t in range(n_frames):
+        assert_close(out["images"][t], ref[f"image_gen.{t}"], TOL_IMAGE, f"frame {t} image")
+        n = sum(1 for k in ref if k.startswith(f"flow_fields.{t}."))
+        assert len(out["flows"][t]) == len(out["masks"][t]) == n
+        for j in range(n):
+            assert_close(out["flows"][t][j], ref[f"flow_fields.{t}.{j}"], TOL_FLOW, f"frame {t} flow {j}")
+            assert_close(out["masks"][t][j], ref[f"masks.{t}.{j}"], TOL_IMAGE, f"frame {t} mask {j}")
+    assert out["previous"][0] is reference
+    for t in range(1, n_frames):
+        assert out["previous"][t] is out["images"][t - 1]
+    if n_frames > 1:  # one step with cached reference features reproduces frame 1
+        with torch.no_grad():
+            step = model.step(
+                frames[:, 1], reference, reference_st, out["images"][0], frames[:, 0], model.encode_reference(reference)
+            )
+        assert torch.equal(step["image"], out["images"][1])
+    return out, ref
+
+
+def random_published_checkpoint(spec_file: Path, folder: Path) -> dict:
+    """A random state dict with the keys and shapes of ``spec_file`` (a keys_*.json; aliased pairs equal), saved
+    as ``folder``/latest_net_G.pth: {"spec", "sd", "path"}."""
+    spec = json.loads(spec_file.read_text())
+    gen = torch.Generator().manual_seed(len(spec["keys"]))
+    sd = {key: torch.rand(shape, generator=gen) for key, shape in spec["keys"]}
+    for first, second in spec["aliased_key_pairs"]:
+        sd[second] = sd[first].clone()
+    path = folder / "latest_net_G.pth"
+    torch.save(sd, path)
+    return {"spec": spec, "sd": sd, "path": path}
