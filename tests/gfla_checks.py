@@ -17,6 +17,22 @@ def assert_close(actual: torch.Tensor, expected: torch.Tensor, atol: float, what
     assert diff <= atol, f"{what}: max |diff| {diff:.3g} > {atol}"
 
 
+def check_single_image(out: dict, ref: dict) -> int:
+    """A one-image generator's output (pose, novel view) against a fixture's: image, each flow and mask, each
+    attention layer's weights. Returns the number of flows."""
+    assert_close(out["image"], ref["image_gen"], TOL_IMAGE, "image")
+    n = sum(1 for k in ref if k.startswith("flow_fields."))
+    assert len(out["flows"]) == len(out["masks"]) == n
+    for j in range(n):
+        assert_close(out["flows"][j], ref[f"flow_fields.{j}"], TOL_FLOW, f"flow {j}")
+        assert_close(out["masks"][j], ref[f"masks.{j}"], TOL_IMAGE, f"mask {j}")
+    attn_ref = {k.removeprefix("attn_weights."): v for k, v in ref.items() if k.startswith("attn_weights.")}
+    assert set(out["attn"]) == set(attn_ref)
+    for name, weights in attn_ref.items():
+        assert_close(out["attn"][name], weights, TOL_IMAGE, f"attention {name}")
+    return n
+
+
 def check_recurrent_sequence(model: torch.nn.Module, data: dict) -> tuple[dict, dict]:
     """Run a recurrent generator (dance, face) on a fixture's frames and check each frame's image, flows and
     masks, the recurrence (frame t continues from frame t-1) and one step with cached reference features.
