@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from gui_helpers import assert_one_undo_step, drag
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -47,15 +48,6 @@ def import_small_checkpoint(kind: str, tmp_path: Path, monkeypatch) -> None:
     torch.save(state_dict_for_saving(build_model(cfg)), path)
     import_checkpoint(path)
 
-
-def drag(qtbot, canvas, start: QPoint, end: QPoint, steps: int = 6) -> None:
-    vp = canvas.viewport()
-    QTest.mouseMove(vp, start)
-    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
-    for k in range(1, steps + 1):
-        QTest.mouseMove(vp, start + (end - start) * (k / steps))
-        qtbot.wait(5)
-    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
 
 
 def face_points(w: int, h: int) -> np.ndarray:
@@ -124,9 +116,7 @@ def test_shift_dragging_the_lower_lip_moves_the_whole_lip_as_one_undo_step(qtbot
         np.testing.assert_allclose(moved[i], [0.0, fraction * dy], atol=1.5 / canvas.transform().m11())
     others = [i for i in range(68) if i not in lip and i not in followers]
     np.testing.assert_array_equal(doc.pose.xy[others], before.xy[others])
-    assert doc.undo_stack.count() == 1 and doc.undo_stack.text(0) == "Move lower lip"
-    doc.undo_stack.undo()
-    assert doc.pose == before
+    assert_one_undo_step(doc, before, "Move lower lip")
 
 
 def test_a_part_dragged_against_the_photo_edge_keeps_its_shape(qtbot, face_canvas):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import standing_pose_xy
+from gui_helpers import NO_MOD, assert_one_undo_step, drag
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -19,18 +20,7 @@ from core.skeleton import JOINT_INDEX, Pose
 SHOULDER, ELBOW, WRIST = (JOINT_INDEX[n] for n in ("right_shoulder", "right_elbow", "right_wrist"))
 ARM = (SHOULDER, ELBOW, WRIST)
 BONES = [(p, j) for j, p in enumerate(BODY_TREE.parent) if p >= 0]
-NO_MOD = Qt.KeyboardModifier.NoModifier
 
-
-def drag(qtbot, canvas, start: QPoint, end: QPoint, mods=NO_MOD, steps: int = 8) -> None:
-    """Press, move in steps and release on the canvas viewport, as a user's mouse would."""
-    vp = canvas.viewport()
-    QTest.mouseMove(vp, start)
-    QTest.mousePress(vp, Qt.MouseButton.LeftButton, mods, start)
-    for k in range(1, steps + 1):
-        QTest.mouseMove(vp, start + (end - start) * (k / steps))
-        qtbot.wait(2)
-    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, mods, end)
 
 
 def lengths(pose: Pose) -> np.ndarray:
@@ -65,9 +55,7 @@ def test_ik_mode_wrist_drag_moves_the_elbow_and_keeps_both_bone_lengths(qtbot, b
     assert np.hypot(*(doc.pose.xy[ELBOW] - before.xy[ELBOW])) > 3, "the elbow bends to reach"
     np.testing.assert_allclose(doc.pose.xy[WRIST], scene_xy(canvas, end), atol=1.5)
     np.testing.assert_array_equal(doc.pose.xy[SHOULDER], before.xy[SHOULDER])
-    assert doc.undo_stack.count() == 1 and doc.undo_stack.text(0) == "Reach with right wrist"
-    doc.undo_stack.undo()
-    assert doc.pose == before
+    assert_one_undo_step(doc, before, "Reach with right wrist")
 
 
 def test_rotate_mode_keeps_lengths_and_the_child_chain_follows(qtbot, body):
