@@ -135,6 +135,16 @@ class FakeDetector:
 
 
 @pytest.fixture
+def weights_store(tmp_path, monkeypatch) -> Path:
+    """An empty weights store of its own, so no test sees the user's imported weights (list it before ``editor``
+    so the worker stops before this is undone)."""
+    store = tmp_path / "weights"
+    store.mkdir()
+    monkeypatch.setenv("GFLA_WEIGHTS_DIR", str(store))
+    return store
+
+
+@pytest.fixture
 def photo_path(tmp_path) -> Path:
     """A 240×360 synthetic photo on disk."""
     from PIL import Image

@@ -1,5 +1,5 @@
-"""Checks the GFLA network tests share: tolerance comparison, the recurrent-sequence fixture check, and random
-state dicts with a published checkpoint's keys."""
+"""Checks the GFLA network tests share: tolerance comparison, the fixture output checks, random state dicts with a
+published checkpoint's keys and small random checkpoints in the published layout."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 
 TOL_IMAGE, TOL_FLOW = 1e-4, 5e-4  # fixtures README: images, masks, attention 1e-4; flows 5e-4
+SMALL = {"ngf": 8, "img_f": 32, "flow_ngf": 8, "flow_img_f": 32}  # reduced widths, the published layout otherwise
 
 
 def assert_close(actual: torch.Tensor, expected: torch.Tensor, atol: float, what: str) -> None:
@@ -75,3 +76,17 @@ def random_published_checkpoint(spec_file: Path, folder: Path) -> dict:
     path = folder / "latest_net_G.pth"
     torch.save(sd, path)
     return {"spec": spec, "sd": sd, "path": path}
+
+
+def save_small_checkpoint(kind: str, path: Path, monkeypatch, seed: int) -> Path:  # noqa: ANN001
+    """A random reduced-width ("face" or "shapenet") checkpoint in the published key layout saved to ``path``;
+    CONFIGS[kind] is made to match it, so detection and the strict load run exactly as for a published file."""
+    from core.gfla.checkpoint import state_dict_for_saving
+    from core.gfla.configs import CONFIGS, FaceConfig, ShapeNetConfig
+    from core.gfla.factory import build_model
+
+    cfg = FaceConfig(**SMALL) if kind == "face" else ShapeNetConfig(**SMALL)
+    monkeypatch.setitem(CONFIGS, kind, cfg)
+    torch.manual_seed(seed)
+    torch.save(state_dict_for_saving(build_model(cfg)), path)
+    return path

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from gfla_checks import SMALL, save_small_checkpoint
 from gui_helpers import assert_one_undo_step, drag
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
@@ -20,34 +21,15 @@ from core.face.layout import FACE68
 
 ROOT = Path(__file__).resolve().parents[1]
 PORTRAIT = ROOT / "resources" / "portrait.png"
-SMALL = {"ngf": 8, "img_f": 32, "flow_ngf": 8, "flow_img_f": 32}
 LIP = FACE68.names.index("lower_lip_bottom")
 BROW = FACE68.names.index("left_brow_middle")
 
 
-@pytest.fixture
-def weights_store(tmp_path, monkeypatch) -> Path:
-    """An empty weights store of its own (list it before ``editor`` so the worker stops before this is undone)."""
-    store = tmp_path / "weights"
-    store.mkdir()
-    monkeypatch.setenv("GFLA_WEIGHTS_DIR", str(store))
-    return store
-
-
 def import_small_checkpoint(kind: str, tmp_path: Path, monkeypatch) -> None:
     """A random reduced-width checkpoint in the published key layout, imported into the store (CONFIGS to match)."""
-    from core.gfla.checkpoint import state_dict_for_saving
-    from core.gfla.configs import CONFIGS, FaceConfig, ShapeNetConfig
-    from core.gfla.factory import build_model
     from core.weights_store import import_checkpoint
 
-    cfg = FaceConfig(**SMALL) if kind == "face" else ShapeNetConfig(**SMALL)
-    monkeypatch.setitem(CONFIGS, kind, cfg)
-    torch.manual_seed(5)
-    path = tmp_path / f"{kind}_latest_net_G.pth"
-    torch.save(state_dict_for_saving(build_model(cfg)), path)
-    import_checkpoint(path)
-
+    import_checkpoint(save_small_checkpoint(kind, tmp_path / f"{kind}_latest_net_G.pth", monkeypatch, seed=5))
 
 
 def face_points(w: int, h: int) -> np.ndarray:

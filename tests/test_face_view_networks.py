@@ -19,6 +19,7 @@ from core.gfla.shapenet import ShapeNetGenerator, view_code, view_labels
 REPO = Path(__file__).resolve().parents[1]
 from fixture_files import FIXTURES, fixture_file  # noqa: E402,F401
 from gfla_checks import (  # noqa: E402
+    SMALL,
     assert_close,
     check_recurrent_sequence,
     check_single_image,
@@ -108,7 +109,6 @@ def test_shapenet_generator_matches_the_published_view_with_codes_rederived_from
     assert torch.equal(cached["image"], out["image"])
 
 
-SMALL = {"ngf": 8, "img_f": 32, "flow_ngf": 8, "flow_img_f": 32}
 
 
 def test_face_flow_net_gives_previous_and_reference_flows_at_each_attention_scale() -> None:

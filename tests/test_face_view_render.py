@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from gfla_checks import SMALL
 
 from core.errors import Cancelled, NoFaceFound, PoseError, RenderError
 from core.face.layout import FACE68_STABLE
@@ -19,7 +20,6 @@ from core.render.face import FaceRenderer, FaceSourceState, crop_box, face_box
 from core.render.view import OBJECT_FILL, ViewRenderer, frame_object, turntable
 
 PORTRAIT = Path(__file__).resolve().parents[1] / "resources" / "portrait.png"
-SMALL = {"ngf": 8, "img_f": 32, "flow_ngf": 8, "flow_img_f": 32}  # reduced widths, published layout otherwise
 SIZE = 128  # face network run at 128² here for speed (it is fully convolutional)
 
 
