@@ -1,11 +1,31 @@
-"""What the GUI tests share: a mouse drag on a canvas viewport as a user makes it, and the one-undo-step check."""
+"""What the GUI tests share: a shown canvas, a mouse drag on its viewport as a user makes it, the one-undo-step
+check and 68 face points spread over a photo."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 NO_MOD = Qt.KeyboardModifier.NoModifier
+
+
+def shown_canvas(qtbot, doc, size: tuple[int, int] = (640, 640), layout=None):  # noqa: ANN001, ANN201
+    """A PoseCanvas on ``doc`` (``layout``: its point layout, default the body), shown at ``size`` and exposed."""
+    from app.canvas import PoseCanvas
+
+    canvas = PoseCanvas(doc) if layout is None else PoseCanvas(doc, layout=layout)
+    qtbot.addWidget(canvas)
+    canvas.resize(*size)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    return canvas
+
+
+def face_points(w: int, h: int) -> np.ndarray:
+    """(68, 2) points spread over a w×h photo, 6 px apart at least (enough to grab each one)."""
+    k = np.arange(68)
+    return np.stack([w * (0.1 + 0.8 * (k % 12) / 11), h * (0.1 + 0.8 * (k // 12) / 5)], axis=1)
 
 
 def drag(qtbot, canvas, start: QPoint, end: QPoint, mods=NO_MOD, steps: int = 8) -> None:  # noqa: ANN001

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 import torch
 from gfla_checks import SMALL, save_small_checkpoint
-from gui_helpers import assert_one_undo_step, drag
+from gui_helpers import assert_one_undo_step, drag, face_points, shown_canvas
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from app.canvas import Keypoints, PoseCanvas
+from app.canvas import Keypoints
 from app.face.document import KeypointDocument
 from core.face.layout import FACE68
 
@@ -32,20 +32,10 @@ def import_small_checkpoint(kind: str, tmp_path: Path, monkeypatch) -> None:
     import_checkpoint(save_small_checkpoint(kind, tmp_path / f"{kind}_latest_net_G.pth", monkeypatch, seed=5))
 
 
-def face_points(w: int, h: int) -> np.ndarray:
-    """(68, 2) points spread over a w×h photo, 6 px apart at least (enough to grab each one)."""
-    k = np.arange(68)
-    return np.stack([w * (0.1 + 0.8 * (k % 12) / 11), h * (0.1 + 0.8 * (k // 12) / 5)], axis=1)
-
-
 @pytest.fixture
 def face_canvas(qtbot):
     doc = KeypointDocument(FACE68)
-    canvas = PoseCanvas(doc, layout=FACE68)
-    qtbot.addWidget(canvas)
-    canvas.resize(640, 640)
-    canvas.show()
-    qtbot.waitExposed(canvas)
+    canvas = shown_canvas(qtbot, doc, layout=FACE68)
     image = np.full((400, 400, 3), 120, np.uint8)
     doc.set_photo("face.png", image, Keypoints(face_points(400, 400)))
     return canvas, doc

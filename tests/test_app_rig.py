@@ -7,11 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import standing_pose_xy
-from gui_helpers import NO_MOD, assert_one_undo_step, drag
+from gui_helpers import NO_MOD, assert_one_undo_step, drag, face_points, shown_canvas
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from app.canvas import PoseCanvas
 from app.canvas.modes import drag_mode_actions, edit_toggle_actions, view_actions
 from app.document import PoseDocument
 from core.rig import BODY_TREE, DragMode
@@ -30,11 +29,7 @@ def lengths(pose: Pose) -> np.ndarray:
 @pytest.fixture
 def body(qtbot):
     doc = PoseDocument()
-    canvas = PoseCanvas(doc)
-    qtbot.addWidget(canvas)
-    canvas.resize(600, 800)
-    canvas.show()
-    qtbot.waitExposed(canvas)
+    canvas = shown_canvas(qtbot, doc, (600, 800))
     doc.set_photo("person.png", np.full((360, 240, 3), 110, np.uint8), Pose(standing_pose_xy(240, 360)))
     return canvas, doc
 
@@ -221,13 +216,8 @@ def test_the_face_canvas_drags_free_in_ik_mode_and_shift_moves_a_part_in_one_shi
     from core.keypoints import Keypoints
 
     doc = KeypointDocument(FACE68)
-    canvas = PoseCanvas(doc, layout=FACE68)
-    qtbot.addWidget(canvas)
-    canvas.resize(640, 640)
-    canvas.show()
-    qtbot.waitExposed(canvas)
-    k = np.arange(68)
-    marks = Keypoints(np.stack([400 * (0.1 + 0.8 * (k % 12) / 11), 400 * (0.1 + 0.8 * (k // 12) / 5)], 1))
+    canvas = shown_canvas(qtbot, doc, layout=FACE68)
+    marks = Keypoints(face_points(400, 400))
     # KeypointDocument holds Keypoints but inherits PoseDocument.set_photo's Pose hint (app typing, not this test)
     doc.set_photo("face.png", np.full((400, 400, 3), 120, np.uint8), marks)  # pyright: ignore[reportArgumentType]
     canvas.rig.set_mode(DragMode.IK)
