@@ -135,6 +135,17 @@ class FakeDetector:
 
 
 @pytest.fixture
+def one_torch_thread():
+    """Torch on one thread for the test: tiny convolutions run several times faster so than on two busy threads."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
 def weights_store(tmp_path, monkeypatch) -> Path:
     """An empty weights store of its own, so no test sees the user's imported weights (list it before ``editor``
     so the worker stops before this is undone)."""

@@ -10,6 +10,8 @@ import torch
 
 TOL_IMAGE, TOL_FLOW = 1e-4, 5e-4  # fixtures README: images, masks, attention 1e-4; flows 5e-4
 SMALL = {"ngf": 8, "img_f": 32, "flow_ngf": 8, "flow_img_f": 32}  # reduced widths, the published layout otherwise
+# A model for the training tests: SMALL at 64 x 64 with small discriminators.
+TINY = {**SMALL, "image_size": [64, 64], "d_ndf": 8, "d_img_f": 32}
 
 
 def assert_close(actual: torch.Tensor, expected: torch.Tensor, atol: float, what: str) -> None:
