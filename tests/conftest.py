@@ -134,6 +134,22 @@ class FakeDetector:
         return FakeDetection(pose=Pose(standing_pose_xy(w, h)))
 
 
+@pytest.fixture(scope="module")
+def portrait() -> np.ndarray:
+    """The bundled portrait photo (resources/portrait.png), (H, W, 3) uint8 RGB."""
+    from core.imageio_utils import load_image
+
+    return load_image(ROOT / "resources" / "portrait.png")
+
+
+@pytest.fixture(scope="module")
+def landmarks(portrait) -> np.ndarray:
+    """The portrait's 68 face landmarks as the face mesh detector finds them."""
+    from core.detect.face_mesh import detect_face
+
+    return detect_face(portrait).landmarks
+
+
 @pytest.fixture
 def one_torch_thread():
     """Torch on one thread for the test: tiny convolutions run several times faster so than on two busy threads."""
