@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TypedDict
 
 import torch
 
 TOL_IMAGE, TOL_FLOW = 1e-4, 5e-4  # fixtures README: images, masks, attention 1e-4; flows 5e-4
-SMALL = {"ngf": 8, "img_f": 32, "flow_ngf": 8, "flow_img_f": 32}  # reduced widths, the published layout otherwise
+
+
+class Widths(TypedDict):
+    ngf: int
+    img_f: int
+    flow_ngf: int
+    flow_img_f: int
+
+
+SMALL: Widths = {"ngf": 8, "img_f": 32, "flow_ngf": 8, "flow_img_f": 32}  # reduced widths, published layout otherwise
 # A model for the training tests: SMALL at 64 x 64 with small discriminators.
 TINY = {**SMALL, "image_size": [64, 64], "d_ndf": 8, "d_img_f": 32}
 
@@ -41,6 +51,10 @@ def check_recurrent_sequence(model: torch.nn.Module, data: dict) -> tuple[dict, 
     masks, the recurrence (frame t continues from frame t-1) and one step with cached reference features.
 
     Returns (the model's output, the fixture's outputs) for the checks particular to the network."""
+    from core.gfla.dance import DanceGenerator
+    from core.gfla.face import FaceGenerator
+
+    assert isinstance(model, (DanceGenerator, FaceGenerator)), type(model).__name__
     inp, ref = data["inputs"], data["outputs"]
     frames = inp["BP_frame_step"].float()  # (B, T, C, H, W)
     reference, reference_st = inp["P_reference"].float(), inp["BP_reference"].float()
@@ -63,7 +77,8 @@ def check_recurrent_sequence(model: torch.nn.Module, data: dict) -> tuple[dict, 
             step = model.step(
                 frames[:, 1], reference, reference_st, out["images"][0], frames[:, 0], model.encode_reference(reference)
             )
-        assert torch.equal(step["image"], out["images"][1])
+        image = step["image"]
+        assert isinstance(image, torch.Tensor) and torch.equal(image, out["images"][1])
     return out, ref
 
 
