@@ -1,4 +1,4 @@
-"""The headless command line: each subcommand lives in its own module with ``register(subparsers)``."""
+"""The headless command line: each subcommand lives in its own module (HELP, add_arguments, run; core.cli.common)."""
 
 from __future__ import annotations
 
