@@ -106,7 +106,8 @@ class Person:
         self.part(name)
         value = make_part(name, xy)
         if name == "body":
-            return replace(self, body=Pose.coerce(value if value is not None else Pose.empty()))
+            body = Pose.empty() if value is None else value if isinstance(value, Pose) else Pose.coerce(value.xy)
+            return replace(self, body=body)
         return replace(self, **{name: value})
 
     def without(self, names: Iterable[str]) -> Person:
@@ -143,7 +144,7 @@ class Person:
 
     def transformed(self, scale: float | tuple[float, float] = 1.0, offset: tuple[float, float] = (0.0, 0.0)) -> Person:
         """Every part mapped by x' = x * sx + ox, y' = y * sy + oy."""
-        sx, sy = (float(scale), float(scale)) if np.isscalar(scale) else scale  # pyright: ignore[reportGeneralTypeIssues]
+        sx, sy = (float(scale), float(scale)) if isinstance(scale, (int, float, np.number)) else scale
         factor, shift = np.array([sx, sy]), np.array(offset, dtype=np.float64)
         out = self
         for name, pts in self.parts():

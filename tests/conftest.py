@@ -134,6 +134,43 @@ class FakeDetector:
         return FakeDetection(pose=Pose(standing_pose_xy(w, h)))
 
 
+@pytest.fixture(scope="module")
+def portrait() -> np.ndarray:
+    """The bundled portrait photo (resources/portrait.png), (H, W, 3) uint8 RGB."""
+    from core.imageio_utils import load_image
+
+    return load_image(ROOT / "resources" / "portrait.png")
+
+
+@pytest.fixture(scope="module")
+def landmarks(portrait) -> np.ndarray:
+    """The portrait's 68 face landmarks as the face mesh detector finds them."""
+    from core.detect.face_mesh import detect_face
+
+    return detect_face(portrait).landmarks
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Torch on one thread for the test: tiny convolutions run several times faster so than on two busy threads."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
+def weights_store(tmp_path, monkeypatch) -> Path:
+    """An empty weights store of its own, so no test sees the user's imported weights (list it before ``editor``
+    so the worker stops before this is undone)."""
+    store = tmp_path / "weights"
+    store.mkdir()
+    monkeypatch.setenv("GFLA_WEIGHTS_DIR", str(store))
+    return store
+
+
 @pytest.fixture
 def photo_path(tmp_path) -> Path:
     """A 240×360 synthetic photo on disk."""

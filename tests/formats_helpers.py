@@ -1,4 +1,5 @@
-"""Shared builders for the format tests: a whole-body person and flat lists as the tools write them."""
+"""Shared builders for the format tests: a whole-body person and flat lists as the tools write them; the COCO-17
+joint order written out by name (independent of the code under test)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,12 @@ import numpy as np
 
 from core.posedoc import Person
 from core.skeleton import Pose
+
+COCO17_NAMES = [
+    "nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder", "left_elbow",
+    "right_elbow", "left_wrist", "right_wrist", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle",
+    "right_ankle",
+]  # fmt: skip
 
 
 def whole_body_person(seed: int = 0, canvas: tuple[int, int] = (512, 768), missing: int = 2) -> Person:

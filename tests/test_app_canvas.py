@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from gui_helpers import drag
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
@@ -12,16 +13,6 @@ from core.skeleton import JOINT_INDEX
 
 WRIST = JOINT_INDEX["right_wrist"]
 
-
-def drag(qtbot, canvas, start: QPoint, end: QPoint, steps: int = 8) -> None:
-    """Press, move in steps and release on the canvas viewport, as a user's mouse would."""
-    vp = canvas.viewport()
-    QTest.mouseMove(vp, start)
-    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
-    for k in range(1, steps + 1):
-        QTest.mouseMove(vp, start + (end - start) * (k / steps))
-        qtbot.wait(5)
-    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
 
 
 def wait_for_result_change(qtbot, editor, before: np.ndarray) -> np.ndarray:

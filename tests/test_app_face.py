@@ -10,68 +10,32 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from gfla_checks import SMALL, save_small_checkpoint
+from gui_helpers import assert_one_undo_step, drag, face_points, shown_canvas
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from app.canvas import Keypoints, PoseCanvas
+from app.canvas import Keypoints
 from app.face.document import KeypointDocument
 from core.face.layout import FACE68
 
 ROOT = Path(__file__).resolve().parents[1]
 PORTRAIT = ROOT / "resources" / "portrait.png"
-SMALL = {"ngf": 8, "img_f": 32, "flow_ngf": 8, "flow_img_f": 32}
 LIP = FACE68.names.index("lower_lip_bottom")
 BROW = FACE68.names.index("left_brow_middle")
 
 
-@pytest.fixture
-def weights_store(tmp_path, monkeypatch) -> Path:
-    """An empty weights store of its own (list it before ``editor`` so the worker stops before this is undone)."""
-    store = tmp_path / "weights"
-    store.mkdir()
-    monkeypatch.setenv("GFLA_WEIGHTS_DIR", str(store))
-    return store
-
-
 def import_small_checkpoint(kind: str, tmp_path: Path, monkeypatch) -> None:
     """A random reduced-width checkpoint in the published key layout, imported into the store (CONFIGS to match)."""
-    from core.gfla.checkpoint import state_dict_for_saving
-    from core.gfla.configs import CONFIGS, FaceConfig, ShapeNetConfig
-    from core.gfla.factory import build_model
     from core.weights_store import import_checkpoint
 
-    cfg = FaceConfig(**SMALL) if kind == "face" else ShapeNetConfig(**SMALL)
-    monkeypatch.setitem(CONFIGS, kind, cfg)
-    torch.manual_seed(5)
-    path = tmp_path / f"{kind}_latest_net_G.pth"
-    torch.save(state_dict_for_saving(build_model(cfg)), path)
-    import_checkpoint(path)
-
-
-def drag(qtbot, canvas, start: QPoint, end: QPoint, steps: int = 6) -> None:
-    vp = canvas.viewport()
-    QTest.mouseMove(vp, start)
-    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
-    for k in range(1, steps + 1):
-        QTest.mouseMove(vp, start + (end - start) * (k / steps))
-        qtbot.wait(5)
-    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
-
-
-def face_points(w: int, h: int) -> np.ndarray:
-    """(68, 2) points spread over a w×h photo, 6 px apart at least (enough to grab each one)."""
-    k = np.arange(68)
-    return np.stack([w * (0.1 + 0.8 * (k % 12) / 11), h * (0.1 + 0.8 * (k // 12) / 5)], axis=1)
+    import_checkpoint(save_small_checkpoint(kind, tmp_path / f"{kind}_latest_net_G.pth", monkeypatch, seed=5))
 
 
 @pytest.fixture
 def face_canvas(qtbot):
     doc = KeypointDocument(FACE68)
-    canvas = PoseCanvas(doc, layout=FACE68)
-    qtbot.addWidget(canvas)
-    canvas.resize(640, 640)
-    canvas.show()
-    qtbot.waitExposed(canvas)
+    canvas = shown_canvas(qtbot, doc, layout=FACE68)
     image = np.full((400, 400, 3), 120, np.uint8)
     doc.set_photo("face.png", image, Keypoints(face_points(400, 400)))
     return canvas, doc
@@ -124,9 +88,7 @@ def test_shift_dragging_the_lower_lip_moves_the_whole_lip_as_one_undo_step(qtbot
         np.testing.assert_allclose(moved[i], [0.0, fraction * dy], atol=1.5 / canvas.transform().m11())
     others = [i for i in range(68) if i not in lip and i not in followers]
     np.testing.assert_array_equal(doc.pose.xy[others], before.xy[others])
-    assert doc.undo_stack.count() == 1 and doc.undo_stack.text(0) == "Move lower lip"
-    doc.undo_stack.undo()
-    assert doc.pose == before
+    assert_one_undo_step(doc, before, "Move lower lip")
 
 
 def test_a_part_dragged_against_the_photo_edge_keeps_its_shape(qtbot, face_canvas):

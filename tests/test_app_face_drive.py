@@ -15,15 +15,6 @@ from core.export import open_writer, probe_video
 FPS = 10
 
 
-@pytest.fixture
-def weights_store(tmp_path, monkeypatch) -> Path:
-    """An empty weights store of its own (listed before ``editor`` so the worker stops before this is undone)."""
-    store = tmp_path / "weights"
-    store.mkdir()
-    monkeypatch.setenv("GFLA_WEIGHTS_DIR", str(store))
-    return store
-
-
 def driving_video(path: Path, frames: int) -> Path:
     """The portrait shifted a little more each frame: a face the tracker follows."""
     from core.imageio_utils import load_image

@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gui_helpers import drag
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from test_app_face import LIP, drag, open_face
+from test_app_face import LIP, open_face
 
 from core.keypoints import Keypoints
-
-
-@pytest.fixture
-def weights_store(tmp_path, monkeypatch):
-    store = tmp_path / "weights"
-    store.mkdir()
-    monkeypatch.setenv("GFLA_WEIGHTS_DIR", str(store))
-    return store
 
 
 @pytest.fixture

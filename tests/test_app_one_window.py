@@ -9,14 +9,6 @@ from PySide6.QtWidgets import QMenuBar
 from test_app_face import open_face
 
 
-@pytest.fixture
-def weights_store(tmp_path, monkeypatch):
-    store = tmp_path / "weights"
-    store.mkdir()
-    monkeypatch.setenv("GFLA_WEIGHTS_DIR", str(store))
-    return store
-
-
 def shown(menu) -> list[QAction]:
     return [a for a in menu.actions() if a.isVisible() and not a.isSeparator()]
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import standing_pose_xy
+from gui_helpers import NO_MOD, assert_one_undo_step, drag, face_points, shown_canvas
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from app.canvas import PoseCanvas
 from app.canvas.modes import drag_mode_actions, edit_toggle_actions, view_actions
 from app.document import PoseDocument
 from core.rig import BODY_TREE, DragMode
@@ -19,18 +19,7 @@ from core.skeleton import JOINT_INDEX, Pose
 SHOULDER, ELBOW, WRIST = (JOINT_INDEX[n] for n in ("right_shoulder", "right_elbow", "right_wrist"))
 ARM = (SHOULDER, ELBOW, WRIST)
 BONES = [(p, j) for j, p in enumerate(BODY_TREE.parent) if p >= 0]
-NO_MOD = Qt.KeyboardModifier.NoModifier
 
-
-def drag(qtbot, canvas, start: QPoint, end: QPoint, mods=NO_MOD, steps: int = 8) -> None:
-    """Press, move in steps and release on the canvas viewport, as a user's mouse would."""
-    vp = canvas.viewport()
-    QTest.mouseMove(vp, start)
-    QTest.mousePress(vp, Qt.MouseButton.LeftButton, mods, start)
-    for k in range(1, steps + 1):
-        QTest.mouseMove(vp, start + (end - start) * (k / steps))
-        qtbot.wait(2)
-    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, mods, end)
 
 
 def lengths(pose: Pose) -> np.ndarray:
@@ -40,11 +29,7 @@ def lengths(pose: Pose) -> np.ndarray:
 @pytest.fixture
 def body(qtbot):
     doc = PoseDocument()
-    canvas = PoseCanvas(doc)
-    qtbot.addWidget(canvas)
-    canvas.resize(600, 800)
-    canvas.show()
-    qtbot.waitExposed(canvas)
+    canvas = shown_canvas(qtbot, doc, (600, 800))
     doc.set_photo("person.png", np.full((360, 240, 3), 110, np.uint8), Pose(standing_pose_xy(240, 360)))
     return canvas, doc
 
@@ -65,9 +50,7 @@ def test_ik_mode_wrist_drag_moves_the_elbow_and_keeps_both_bone_lengths(qtbot, b
     assert np.hypot(*(doc.pose.xy[ELBOW] - before.xy[ELBOW])) > 3, "the elbow bends to reach"
     np.testing.assert_allclose(doc.pose.xy[WRIST], scene_xy(canvas, end), atol=1.5)
     np.testing.assert_array_equal(doc.pose.xy[SHOULDER], before.xy[SHOULDER])
-    assert doc.undo_stack.count() == 1 and doc.undo_stack.text(0) == "Reach with right wrist"
-    doc.undo_stack.undo()
-    assert doc.pose == before
+    assert_one_undo_step(doc, before, "Reach with right wrist")
 
 
 def test_rotate_mode_keeps_lengths_and_the_child_chain_follows(qtbot, body):
@@ -233,13 +216,8 @@ def test_the_face_canvas_drags_free_in_ik_mode_and_shift_moves_a_part_in_one_shi
     from core.keypoints import Keypoints
 
     doc = KeypointDocument(FACE68)
-    canvas = PoseCanvas(doc, layout=FACE68)
-    qtbot.addWidget(canvas)
-    canvas.resize(640, 640)
-    canvas.show()
-    qtbot.waitExposed(canvas)
-    k = np.arange(68)
-    marks = Keypoints(np.stack([400 * (0.1 + 0.8 * (k % 12) / 11), 400 * (0.1 + 0.8 * (k // 12) / 5)], 1))
+    canvas = shown_canvas(qtbot, doc, layout=FACE68)
+    marks = Keypoints(face_points(400, 400))
     # KeypointDocument holds Keypoints but inherits PoseDocument.set_photo's Pose hint (app typing, not this test)
     doc.set_photo("face.png", np.full((400, 400, 3), 120, np.uint8), marks)  # pyright: ignore[reportArgumentType]
     canvas.rig.set_mode(DragMode.IK)

@@ -24,14 +24,20 @@ def move_wrist(editor, dx: float) -> None:
     doc.move_joint(WRIST, (x + dx, y), "test move")
 
 
-def test_the_window_keeps_answering_while_a_slow_network_render_runs(qtbot, editor, fake_renderers, make_renderer):
-    slow = make_renderer("Slow GFLA", delay=1.0)
-    fake_renderers["net"] = slow
-    use_checkpoint(qtbot, editor)
+def _tick_recorder() -> tuple[QTimer, list[float]]:
+    """A 10 ms timer (not started) and the list of the times it ticked at: how responsive the event loop is."""
     ticks: list[float] = []
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    return timer, ticks
+
+
+def test_the_window_keeps_answering_while_a_slow_network_render_runs(qtbot, editor, fake_renderers, make_renderer):
+    slow = make_renderer("Slow GFLA", delay=1.0)
+    fake_renderers["net"] = slow
+    use_checkpoint(qtbot, editor)
+    timer, ticks = _tick_recorder()
     timer.start()
     with qtbot.waitSignal(editor.client.rendered, timeout=10000, check_params_cb=lambda o: o.network):
         move_wrist(editor, 25)
@@ -138,10 +144,7 @@ def test_the_window_keeps_answering_while_the_real_gfla_network_renders(qtbot, e
     net = renderer_for_model(build_model(CONFIGS["pose_fashion"]), "pose_fashion", "cpu")
     fake_renderers["net"] = net
     use_checkpoint(qtbot, editor)
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer, ticks = _tick_recorder()
     with qtbot.waitSignal(editor.client.rendered, timeout=60000, check_params_cb=lambda o: o.network) as blocker:
         move_wrist(editor, 25)
         qtbot.waitUntil(lambda: editor.client.busy_text.startswith("Rendering with GFLA"), timeout=5000)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from core.gfla.checkpoint import sha256_file
 
 REPO = Path(__file__).resolve().parents[1]
 from fixture_files import FIXTURES, fixture_file  # noqa: E402,F401
+from gfla_checks import random_published_checkpoint  # noqa: E402
 
 KEY_FILES = {
     "pose_fashion": "keys_pose_fashion.json",
@@ -28,14 +28,7 @@ KINDS = list(KEY_FILES)
 def published(request, tmp_path_factory) -> dict:
     """One kind's key list, a random state dict with those keys (aliased pairs equal), and it saved to disk."""
     kind = request.param
-    spec = json.loads((FIXTURES / KEY_FILES[kind]).read_text())
-    gen = torch.Generator().manual_seed(len(spec["keys"]))
-    sd = {key: torch.rand(shape, generator=gen) for key, shape in spec["keys"]}
-    for first, second in spec["aliased_key_pairs"]:
-        sd[second] = sd[first].clone()
-    path = tmp_path_factory.mktemp(kind) / "latest_net_G.pth"
-    torch.save(sd, path)
-    return {"kind": kind, "spec": spec, "sd": sd, "path": path}
+    return {"kind": kind, **random_published_checkpoint(FIXTURES / KEY_FILES[kind], tmp_path_factory.mktemp(kind))}
 
 
 def test_full_size_network_has_published_keys_shapes_and_parameter_count(published) -> None:

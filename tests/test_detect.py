@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from formats_helpers import COCO17_NAMES
 
 from core.detect import Detection, Detector, NoPersonFound, detect_sequence, get_detector
 from core.detect.mediapipe_backend import landmarks_to_coco18
@@ -29,11 +30,6 @@ MEDIAPIPE_NAMES = [
     "right_elbow", "left_wrist", "right_wrist", "left_pinky", "right_pinky", "left_index", "right_index",
     "left_thumb", "right_thumb", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
     "left_heel", "right_heel", "left_foot_index", "right_foot_index",
-]  # fmt: skip
-COCO17_NAMES = [
-    "nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder", "left_elbow",
-    "right_elbow", "left_wrist", "right_wrist", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle",
-    "right_ankle",
 ]  # fmt: skip
 WHOLE_BODY = [
     "nose",

@@ -22,6 +22,13 @@ def _frames(n: int, size: tuple[int, int]):
         yield f
 
 
+def _write(out: Path, fps: float, size: tuple[int, int], n: int) -> None:
+    """``n`` frames of ``size`` through ``open_writer`` to ``out`` at ``fps``."""
+    with open_writer(out, fps, size) as w:
+        for f in _frames(n, size):
+            w.append(f)
+
+
 def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
@@ -29,9 +36,7 @@ def _leftovers(folder: Path) -> list[str]:
 @pytest.mark.parametrize(("size", "expected"), [((160, 120), (160, 120)), ((161, 121), (162, 122))])
 def test_mp4_reads_back_with_frame_count_fps_and_even_size(tmp_path: Path, size, expected) -> None:
     out = tmp_path / "anim.mp4"
-    with open_writer(out, 12, size) as w:
-        for f in _frames(30, size):
-            w.append(f)
+    _write(out, 12, size, 30)
     meta = probe_video(out)
     assert meta["frames"] == 30
     assert meta["fps"] == pytest.approx(12.0)
@@ -42,17 +47,13 @@ def test_mp4_reads_back_with_frame_count_fps_and_even_size(tmp_path: Path, size,
 
 def test_mp4_keeps_the_projects_fractional_fps(tmp_path: Path) -> None:
     out = tmp_path / "ntsc.mp4"
-    with open_writer(out, 29.97, (64, 48)) as w:
-        for f in _frames(10, (64, 48)):
-            w.append(f)
+    _write(out, 29.97, (64, 48), 10)
     assert probe_video(out)["fps"] == pytest.approx(29.97, abs=0.01)
 
 
 def test_gif_loops_with_the_frame_count_and_duration_and_a_capped_size(tmp_path: Path) -> None:
     out = tmp_path / "anim.gif"
-    with open_writer(out, 10, (641, 361)) as w:
-        for f in _frames(20, (641, 361)):
-            w.append(f)
+    _write(out, 10, (641, 361), 20)
     with Image.open(out) as im:
         assert im.n_frames == 20
         assert im.size == gif_size((641, 361), 480) == (480, 270)
@@ -67,27 +68,21 @@ def test_gif_loops_with_the_frame_count_and_duration_and_a_capped_size(tmp_path:
 
 def test_small_odd_gif_is_not_enlarged(tmp_path: Path) -> None:
     out = tmp_path / "small.gif"
-    with open_writer(out, 8, (33, 21)) as w:
-        for f in _frames(4, (33, 21)):
-            w.append(f)
+    _write(out, 8, (33, 21), 4)
     with Image.open(out) as im:
         assert im.size == (33, 21) and im.n_frames == 4
 
 
 def test_png_sequence_folder_appears_whole(tmp_path: Path) -> None:
     out = tmp_path / "frames"
-    with open_writer(out, 24, (31, 17)) as w:
-        for f in _frames(5, (31, 17)):
-            w.append(f)
+    _write(out, 24, (31, 17), 5)
     names = _leftovers(out)
     assert names == [f"frame_{i:05d}.png" for i in range(5)]
     with Image.open(out / names[3]) as im:
         assert im.size == (31, 17)
         np.testing.assert_array_equal(np.asarray(im), list(_frames(5, (31, 17)))[3])
     assert _leftovers(tmp_path) == ["frames"]
-    with open_writer(out, 24, (31, 17)) as w:  # a second export replaces the earlier frames
-        for f in _frames(2, (31, 17)):
-            w.append(f)
+    _write(out, 24, (31, 17), 2)  # a second export replaces the earlier frames
     assert len(_leftovers(out)) == 2 and _leftovers(tmp_path) == ["frames"]
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -19,19 +17,6 @@ from core.detect.face_mesh import (
 )
 from core.errors import NoFaceFound, NoPersonFound, PoseError
 from core.face.layout import FACE68, FACE68_STABLE, body_layout
-from core.imageio_utils import load_image
-
-PORTRAIT = Path(__file__).resolve().parents[1] / "resources" / "portrait.png"
-
-
-@pytest.fixture(scope="module")
-def portrait() -> np.ndarray:
-    return load_image(PORTRAIT)
-
-
-@pytest.fixture(scope="module")
-def landmarks(portrait) -> np.ndarray:
-    return detect_face(portrait).landmarks
 
 
 def _mean(lm: np.ndarray, idx) -> np.ndarray:

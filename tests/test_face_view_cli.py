@@ -6,35 +6,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
+from gfla_checks import save_small_checkpoint
 
 from core.cli import build_parser, run_cli
-from core.gfla.checkpoint import state_dict_for_saving
-from core.gfla.configs import CONFIGS, FaceConfig, ShapeNetConfig
-from core.gfla.factory import build_model
 
 ROOT = Path(__file__).resolve().parents[1]
 PORTRAIT = ROOT / "resources" / "portrait.png"
-SMALL = {"ngf": 8, "img_f": 32, "flow_ngf": 8, "flow_img_f": 32}
 
 
-@pytest.fixture(autouse=True)
-def empty_weights_store(tmp_path, monkeypatch) -> Path:
-    """No test sees the user's imported weights."""
-    store = tmp_path / "weights"
-    store.mkdir()
-    monkeypatch.setenv("GFLA_WEIGHTS_DIR", str(store))
-    return store
-
-
-def _small_checkpoint(kind: str, path: Path, monkeypatch) -> Path:
-    """A random reduced-width checkpoint in the published key layout; CONFIGS[kind] is made to match it,
-    so detection and the strict load run exactly as for a published file."""
-    cfg = FaceConfig(**SMALL) if kind == "face" else ShapeNetConfig(**SMALL)
-    monkeypatch.setitem(CONFIGS, kind, cfg)
-    torch.manual_seed(3)
-    torch.save(state_dict_for_saving(build_model(cfg)), path)
-    return path
+pytestmark = pytest.mark.usefixtures("weights_store")  # no test sees the user's imported weights
 
 
 def _one_error_line(capsys, only: bool = False) -> str:
@@ -89,7 +69,7 @@ def test_face_animate_without_a_checkpoint_uses_the_mesh_warp_and_says_so(tmp_pa
 def test_view_uses_the_imported_shapenet_weights_and_writes_the_view(tmp_path, monkeypatch, capsys) -> None:
     from core.weights_store import import_checkpoint
 
-    ckpt = _small_checkpoint("shapenet", tmp_path / "latest_net_G.pth", monkeypatch)
+    ckpt = save_small_checkpoint("shapenet", tmp_path / "latest_net_G.pth", monkeypatch, seed=3)
     import_checkpoint(ckpt)  # into the (temporary) weights store
     out = tmp_path / "view.png"
     assert run_cli(["view", str(PORTRAIT), "--azimuth", "95", "--elevation", "12", "--out", str(out)]) == 0
@@ -115,7 +95,7 @@ def _driving_video(path: Path, frames: int) -> Path:
 def test_face_animate_writes_one_video_frame_per_driving_frame(tmp_path, monkeypatch, capsys) -> None:
     from core.export import probe_video
 
-    ckpt = _small_checkpoint("face", tmp_path / "latest_net_G.pth", monkeypatch)
+    ckpt = save_small_checkpoint("face", tmp_path / "latest_net_G.pth", monkeypatch, seed=3)
     video = _driving_video(tmp_path / "driving.mp4", 4)
     out = tmp_path / "face.mp4"
     argv = ["face-animate", "--image", str(PORTRAIT), "--driving", str(video), "--out", str(out),
@@ -130,7 +110,7 @@ def test_face_animate_writes_one_video_frame_per_driving_frame(tmp_path, monkeyp
 def test_face_animate_says_when_the_driving_video_has_no_face(tmp_path, monkeypatch, capsys) -> None:
     from core.export import open_writer
 
-    ckpt = _small_checkpoint("face", tmp_path / "latest_net_G.pth", monkeypatch)
+    ckpt = save_small_checkpoint("face", tmp_path / "latest_net_G.pth", monkeypatch, seed=3)
     video = tmp_path / "empty.mp4"
     with open_writer(video, 10, (160, 120)) as writer:
         for _ in range(3):
@@ -142,7 +122,7 @@ def test_face_animate_says_when_the_driving_video_has_no_face(tmp_path, monkeypa
 
 
 def test_face_animate_refuses_a_checkpoint_of_another_network_before_tracking(tmp_path, monkeypatch, capsys) -> None:
-    ckpt = _small_checkpoint("shapenet", tmp_path / "car.pth", monkeypatch)
+    ckpt = save_small_checkpoint("shapenet", tmp_path / "car.pth", monkeypatch, seed=3)
     argv = ["face-animate", "--image", str(PORTRAIT), "--driving", str(tmp_path / "missing.mp4"),
             "--out", str(tmp_path / "o.mp4"), "--weights", str(ckpt)]
     assert run_cli(argv) == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -19,8 +18,14 @@ from core.gfla.shapenet import ShapeNetGenerator, view_code, view_labels
 
 REPO = Path(__file__).resolve().parents[1]
 from fixture_files import FIXTURES, fixture_file  # noqa: E402,F401
+from gfla_checks import (  # noqa: E402
+    SMALL,
+    assert_close,
+    check_recurrent_sequence,
+    check_single_image,
+    random_published_checkpoint,
+)
 
-TOL_IMAGE, TOL_FLOW = 1e-4, 5e-4  # README: images, masks, attention 1e-4; flows 5e-4
 KINDS = {"face": "keys_face.json", "shapenet": "keys_shapenet.json"}
 
 
@@ -28,24 +33,11 @@ def _need(name: str) -> Path:
     return fixture_file(name)
 
 
-def _close(actual: torch.Tensor, expected: torch.Tensor, atol: float, what: str) -> None:
-    assert actual.shape == expected.shape, f"{what}: shape {tuple(actual.shape)} != {tuple(expected.shape)}"
-    diff = (actual - expected.float()).abs().max().item()
-    assert diff <= atol, f"{what}: max |diff| {diff:.3g} > {atol}"
-
-
 @pytest.fixture(scope="module", params=list(KINDS))
 def published(request, tmp_path_factory) -> dict:
     """A random state dict with the published keys and shapes (aliased pairs equal), also saved as a .pth file."""
     kind = request.param
-    spec = json.loads(_need(KINDS[kind]).read_text())
-    gen = torch.Generator().manual_seed(len(spec["keys"]))
-    sd = {key: torch.rand(shape, generator=gen) for key, shape in spec["keys"]}
-    for first, second in spec["aliased_key_pairs"]:
-        sd[second] = sd[first].clone()
-    path = tmp_path_factory.mktemp(kind) / "latest_net_G.pth"
-    torch.save(sd, path)
-    return {"kind": kind, "spec": spec, "sd": sd, "path": path}
+    return {"kind": kind, **random_published_checkpoint(_need(KINDS[kind]), tmp_path_factory.mktemp(kind))}
 
 
 def test_full_size_networks_have_the_published_keys_shapes_order_and_parameter_count(published) -> None:
@@ -94,30 +86,11 @@ def test_face_generator_matches_the_published_sequence() -> None:
     data = torch.load(_need("face.pt"), weights_only=True)
     model = load_model(data["state_dict"], config=config_from_fixture(data["config"])).model
     assert isinstance(model, FaceGenerator)
-    inp, ref = data["inputs"], data["outputs"]
-    frames = inp["BP_frame_step"].float()  # (1, T, 16, H, W)
-    reference, reference_st = inp["P_reference"].float(), inp["BP_reference"].float()
-    with torch.no_grad():
-        out = model(frames, reference, reference_st)
-    n_frames = frames.shape[1]
-    assert len(out["images"]) == n_frames
-    for t in range(n_frames):
-        _close(out["images"][t], ref[f"image_gen.{t}"], TOL_IMAGE, f"frame {t} image")
-        n = sum(1 for k in ref if k.startswith(f"flow_fields.{t}."))
-        assert len(out["flows"][t]) == len(out["masks"][t]) == n == 4
-        for j in range(n):
-            _close(out["flows"][t][j], ref[f"flow_fields.{t}.{j}"], TOL_FLOW, f"frame {t} flow {j}")
-            _close(out["masks"][t][j], ref[f"masks.{t}.{j}"], TOL_IMAGE, f"frame {t} mask {j}")
+    assert data["inputs"]["BP_frame_step"].shape[2] == 16  # (1, T, 16, H, W)
+    out, _ = check_recurrent_sequence(model, data)
+    for t in range(len(out["images"])):
+        assert len(out["flows"][t]) == len(out["masks"][t]) == 4
         assert set(out["attn"][t]) == {"target.attn_p0", "target.attn_r0", "target.attn_p1", "target.attn_r1"}
-    assert out["previous"][0] is reference
-    for t in range(1, n_frames):
-        assert out["previous"][t] is out["images"][t - 1]
-    if n_frames > 1:  # one step with cached reference features reproduces frame 1
-        with torch.no_grad():
-            step = model.step(
-                frames[:, 1], reference, reference_st, out["images"][0], frames[:, 0], model.encode_reference(reference)
-            )
-        assert torch.equal(step["image"], out["images"][1])
 
 
 def test_shapenet_generator_matches_the_published_view_with_codes_rederived_from_labels() -> None:
@@ -128,23 +101,14 @@ def test_shapenet_generator_matches_the_published_view_with_codes_rederived_from
     source_code, target_code = view_code(views["source_hv"]), view_code(views["target_hv"])
     assert torch.equal(source_code, inp["source_B"]) and torch.equal(target_code, inp["target_B"])
     source = views["source_uint8"].permute(2, 0, 1)[None].float() / 255 * 2 - 1  # (1, 3, 256, 256)
-    _close(source, inp["source"], 1e-6, "source image")
+    assert_close(source, inp["source"], 1e-6, "source image")
     with torch.no_grad():
         out = model(inp["source"], source_code, target_code)
         cached = model(inp["source"], source_code, target_code, model.encode_source(inp["source"]))
-    _close(out["image"], ref["image_gen"], TOL_IMAGE, "image")
-    assert len(out["flows"]) == len(out["masks"]) == 2
-    for j in range(2):
-        _close(out["flows"][j], ref[f"flow_fields.{j}"], TOL_FLOW, f"flow {j}")
-        _close(out["masks"][j], ref[f"masks.{j}"], TOL_IMAGE, f"mask {j}")
-    attn_ref = {k.removeprefix("attn_weights."): v for k, v in ref.items() if k.startswith("attn_weights.")}
-    assert set(out["attn"]) == set(attn_ref)
-    for name, weights in attn_ref.items():
-        _close(out["attn"][name], weights, TOL_IMAGE, f"attention {name}")
+    assert check_single_image(out, ref) == 2
     assert torch.equal(cached["image"], out["image"])
 
 
-SMALL = {"ngf": 8, "img_f": 32, "flow_ngf": 8, "flow_img_f": 32}
 
 
 def test_face_flow_net_gives_previous_and_reference_flows_at_each_attention_scale() -> None:

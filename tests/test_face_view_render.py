@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
+from gfla_checks import SMALL
 
 from core.errors import Cancelled, NoFaceFound, PoseError, RenderError
 from core.face.layout import FACE68_STABLE
 from core.face.retarget import apply_similarity, fill_gaps, fit_similarity, retarget_face
 from core.gfla.configs import FaceConfig, ShapeNetConfig
 from core.gfla.factory import build_model
-from core.imageio_utils import load_image
 from core.render.base import Renderer
 from core.render.face import FaceRenderer, FaceSourceState, crop_box, face_box
 from core.render.view import OBJECT_FILL, ViewRenderer, frame_object, turntable
 
-PORTRAIT = Path(__file__).resolve().parents[1] / "resources" / "portrait.png"
-SMALL = {"ngf": 8, "img_f": 32, "flow_ngf": 8, "flow_img_f": 32}  # reduced widths, published layout otherwise
 SIZE = 128  # face network run at 128² here for speed (it is fully convolutional)
-
-
-@pytest.fixture(scope="module")
-def portrait() -> np.ndarray:
-    return load_image(PORTRAIT)
-
-
-@pytest.fixture(scope="module")
-def landmarks(portrait) -> np.ndarray:
-    from core.detect.face_mesh import detect_face
-
-    return detect_face(portrait).landmarks
 
 
 @pytest.fixture(scope="module")

@@ -21,9 +21,9 @@ from core.gfla.ops import extract_neighbourhoods
 
 REPO = Path(__file__).resolve().parents[1]
 from fixture_files import FIXTURES, fixture_file  # noqa: E402,F401
+from gfla_checks import TOL_IMAGE, assert_close, check_recurrent_sequence, check_single_image  # noqa: E402
 
-# README tolerances: images, masks, attention weights 1e-4; flows 5e-4; keypoints 1e-4.
-TOL_IMAGE, TOL_FLOW, TOL_KP = 1e-4, 5e-4, 1e-4
+TOL_KP = 1e-4  # README: keypoints 1e-4 (images, masks, attention weights 1e-4; flows 5e-4)
 
 
 FIXTURE_FILES = {
@@ -36,12 +36,6 @@ FIXTURE_FILES = {
 def _fixtures_of(config_type: type) -> list:
     """Parameters for the fixture files of one network family (a missing file fails the test)."""
     return [pytest.param(FIXTURES / n, id=n[:-3]) for n in FIXTURE_FILES[config_type]]
-
-
-def _close(actual: torch.Tensor, expected: torch.Tensor, atol: float, what: str) -> None:
-    assert actual.shape == expected.shape, f"{what}: shape {tuple(actual.shape)} != {tuple(expected.shape)}"
-    diff = (actual - expected.float()).abs().max().item()
-    assert diff <= atol, f"{what}: max |diff| {diff:.3g} > {atol}"
 
 
 def _load(path: Path):
@@ -58,16 +52,7 @@ def test_pose_generator_matches_published_outputs(path: Path) -> None:
     with torch.no_grad():
         out = model(source, inp["source_B"].float(), inp["target_B"].float())
         cached = model(source, inp["source_B"].float(), inp["target_B"].float(), model.encode_source(source))
-    _close(out["image"], ref["image_gen"], TOL_IMAGE, "image")
-    n = sum(1 for k in ref if k.startswith("flow_fields."))
-    assert len(out["flows"]) == len(out["masks"]) == n
-    for j in range(n):
-        _close(out["flows"][j], ref[f"flow_fields.{j}"], TOL_FLOW, f"flow {j}")
-        _close(out["masks"][j], ref[f"masks.{j}"], TOL_IMAGE, f"mask {j}")
-    attn_ref = {k.removeprefix("attn_weights."): v for k, v in ref.items() if k.startswith("attn_weights.")}
-    assert set(out["attn"]) == set(attn_ref)
-    for name, weights in attn_ref.items():
-        _close(out["attn"][name], weights, TOL_IMAGE, f"attention {name}")
+    check_single_image(out, ref)
     # Cached source features (encode once per photo) give the same result.
     assert torch.equal(cached["image"], out["image"])
     for a, b in zip(cached["flows"] + cached["masks"], out["flows"] + out["masks"], strict=True):
@@ -77,36 +62,13 @@ def test_pose_generator_matches_published_outputs(path: Path) -> None:
 @pytest.mark.parametrize("path", _fixtures_of(DanceConfig))
 def test_dance_generator_matches_published_sequence(path: Path) -> None:
     data, model = _load(path)
-    inp, ref = data["inputs"], data["outputs"]
-    frames = inp["BP_frame_step"].float()  # (B, T, 20, H, W)
-    reference, reference_st = inp["P_reference"].float(), inp["BP_reference"].float()
-    with torch.no_grad():
-        out = model(frames, reference, reference_st)
-    n_frames = frames.shape[1]
-    assert len(out["images"]) == n_frames
-    for t in range(n_frames):
-        _close(out["images"][t], ref[f"image_gen.{t}"], TOL_IMAGE, f"frame {t} image")
-        n = sum(1 for k in ref if k.startswith(f"flow_fields.{t}."))
-        assert len(out["flows"][t]) == len(out["masks"][t]) == n
-        for j in range(n):
-            _close(out["flows"][t][j], ref[f"flow_fields.{t}.{j}"], TOL_FLOW, f"frame {t} flow {j}")
-            _close(out["masks"][t][j], ref[f"masks.{t}.{j}"], TOL_IMAGE, f"frame {t} mask {j}")
+    out, ref = check_recurrent_sequence(model, data)
+    for t in range(len(out["images"])):
         prefix = f"attn_weights.{t}."
         attn_ref = {k.removeprefix(prefix): v for k, v in ref.items() if k.startswith(prefix)}
         assert set(out["attn"][t]) == set(attn_ref)
         for name, weights in attn_ref.items():
-            _close(out["attn"][t][name], weights, TOL_IMAGE, f"frame {t} attention {name}")
-    # Recurrence: frame 0 uses the reference as "previous", frame t the generated frame t-1.
-    assert out["previous"][0] is reference
-    for t in range(1, n_frames):
-        assert out["previous"][t] is out["images"][t - 1]
-    # One step with cached reference features reproduces frame 1.
-    if n_frames > 1:
-        with torch.no_grad():
-            step = model.step(
-                frames[:, 1], reference, reference_st, out["images"][0], frames[:, 0], model.encode_reference(reference)
-            )
-        assert torch.equal(step["image"], out["images"][1])
+            assert_close(out["attn"][t][name], weights, TOL_IMAGE, f"frame {t} attention {name}")
 
 
 @pytest.mark.parametrize("path", _fixtures_of(KeypointConfig))
@@ -116,7 +78,7 @@ def test_motion_extraction_net_matches_published_keypoints(path: Path) -> None:
     with torch.no_grad():
         y = model(x)
     assert y.shape[-1] == x.shape[-1] - 80
-    _close(y, data["outputs"]["keypoints"], TOL_KP, "keypoints")
+    assert_close(y, data["outputs"]["keypoints"], TOL_KP, "keypoints")
 
 
 def _reference_blocks(source: torch.Tensor, flow: torch.Tensor, k: int) -> torch.Tensor:
@@ -149,7 +111,7 @@ def test_block_extractor_follows_kernel_semantics_including_border_clamping(k: i
     gen = torch.Generator().manual_seed(k)
     source = torch.randn(2, 3, 6, 7, generator=gen)
     flow = torch.randn(2, 2, 6, 7, generator=gen) * 4  # many samples fall outside the map
-    _close(extract_blocks(source, flow, k).double(), _reference_blocks(source, flow, k), 1e-5, f"blocks k={k}")
+    assert_close(extract_blocks(source, flow, k).double(), _reference_blocks(source, flow, k), 1e-5, f"blocks k={k}")
     zero = torch.zeros_like(flow)
     assert torch.allclose(extract_neighbourhoods(source, k), extract_blocks(source, zero, k), atol=1e-6)
 

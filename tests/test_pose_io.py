@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from formats_helpers import COCO17_NAMES
 
 from core.errors import PoseError
 from core.pose_io import (
@@ -32,11 +33,6 @@ BODY25_NAMES = [
     "mid_hip", "right_hip", "right_knee", "right_ankle", "left_hip", "left_knee", "left_ankle", "right_eye",
     "left_eye", "right_ear", "left_ear", "left_big_toe", "left_small_toe", "left_heel", "right_big_toe",
     "right_small_toe", "right_heel",
-]  # fmt: skip
-COCO17_NAMES = [
-    "nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder", "left_elbow",
-    "right_elbow", "left_wrist", "right_wrist", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle",
-    "right_ankle",
 ]  # fmt: skip
 
 

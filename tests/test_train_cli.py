@@ -8,21 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
+from gfla_checks import TINY
 
 from core.cli import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("pose_fashion", "pose_market", "dance_fashion", "dance_iper", "dance_keypoint")
-TINY = {"ngf": 8, "img_f": 32, "flow_ngf": 8, "flow_img_f": 32, "image_size": [64, 64], "d_ndf": 8, "d_img_f": 32}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -6,20 +6,14 @@ import math
 
 import pytest
 import torch
+from gfla_checks import TINY as TINY_MODEL
 
 from core.train.config import config_from_dict
 
-TINY_MODEL = {"ngf": 8, "img_f": 32, "flow_ngf": 8, "flow_img_f": 32, "image_size": [64, 64], "d_ndf": 8, "d_img_f": 32}
 FLOW_WEIGHTS = {"rec": 0, "correct": 20, "g": 0, "regularization": 0.01, "style": 0, "content": 0}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny convolutions run several times faster on one thread than on two busy ones."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

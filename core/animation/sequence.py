@@ -32,13 +32,18 @@ def _poses(track_or_poses: Track | np.ndarray | Iterable[Points | np.ndarray]) -
     return (as_points(p) for p in items), len(items)
 
 
-class _CountedPoses:
-    """An iterator over poses that still reports its length (render_each uses len for its progress)."""
+def render_target(points: Points) -> Pose | np.ndarray:
+    """``points`` as a renderer takes them: a body Pose as it is, other layouts (face landmarks) as their (N, 2) array."""
+    return points if isinstance(points, Pose) else np.asarray(points.xy)
 
-    def __init__(self, poses: Iterator[Points], total: int) -> None:
+
+class _CountedPoses:
+    """An iterator over targets that still reports its length (render_each uses len for its progress)."""
+
+    def __init__(self, poses: Iterator[Pose | np.ndarray], total: int) -> None:
         self._it, self._n = poses, total
 
-    def __iter__(self) -> Iterator[Points]:
+    def __iter__(self) -> Iterator[Pose | np.ndarray]:
         return self._it
 
     def __len__(self) -> int:
@@ -86,10 +91,10 @@ def render_animation(
     panel = (w // 2, h) if skeleton_beside else (w, h)
     targets: list[Points] = []  # the pose of each frame in flight, for the skeleton panel
 
-    def feed() -> Iterator[Points]:
+    def feed() -> Iterator[Pose | np.ndarray]:
         for p in poses:
             targets.append(p)
-            yield p
+            yield render_target(p)
 
     start = time.perf_counter()
     done = 0

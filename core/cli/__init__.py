@@ -1,4 +1,4 @@
-"""The headless command line: each subcommand lives in its own module with ``register(subparsers)``."""
+"""The headless command line: each subcommand lives in its own module (HELP, add_arguments, run; core.cli.common)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import argparse
 import importlib
 import sys
 
+from core.cli.common import add_subcommand
 from core.errors import StudioError
 
-# Module names under core.cli; each defines register(subparsers) which sets `func` on its parser.
+# Module names under core.cli; each is a subcommand (core.cli.common.Subcommand: NAME, HELP, add_arguments, run).
 SUBCOMMANDS = ("detect", "repose", "weights", "bench", "animate", "view", "face_animate", "train", "finetune", "evaluate")
 
 
@@ -25,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name == f"core.cli.{name}":
                 continue  # subcommand not built yet
             raise
-        module.register(subparsers)
+        add_subcommand(subparsers, module)
     return parser
 
 

@@ -1,4 +1,8 @@
-"""``python main.py animate``: render a project, or a photo driven by a video / OpenPose folder, to MP4, GIF or PNGs."""
+"""``python main.py animate``: render a project, or a photo driven by a video / OpenPose folder, to MP4, GIF or PNGs.
+
+Render a saved project (PROJECT), or the person in --image moved along the motion in --poses (a video, or a folder
+of OpenPose JSON files). Without --weights the skeleton-warp renderer is used.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,25 @@ import sys
 
 import numpy as np
 
+from core.animation.keyframes import Track
+from core.cli.common import add_device
+from core.cli.progress import FrameBar
 from core.errors import StudioError
 
 SMOOTHERS = ("none", "savgol", "oneeuro", "network")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "animate",
-        help="render an animation to MP4, GIF or a PNG folder",
-        description="Render a saved project (PROJECT), or the person in --image moved along the motion in "
-        "--poses (a video, or a folder of OpenPose JSON files). Without --weights the skeleton-warp "
-        "renderer is used.",
-    )
+HELP = "render an animation to MP4, GIF or a PNG folder"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("project", nargs="?", help="a project file saved by the editor")
     p.add_argument("--out", required=True, help="OUT.mp4, OUT.gif, or a folder for PNG frames")
     p.add_argument("--image", help="photo of the person (instead of PROJECT)")
     p.add_argument("--poses", help="video file or folder of OpenPose JSON files with the motion")
     p.add_argument("--photo-pose", help="OpenPose JSON with the photo's pose (default: detected)")
     p.add_argument("--weights", help="GFLA checkpoint (default: the project's, else the skeleton warp)")
-    p.add_argument("--device", default=None, choices=["auto", "cpu", "cuda"], help="device (default: auto)")
+    add_device(p, default=None, help="device (default: auto)")
     p.add_argument("--fps", type=float, help="frame rate (default: the project's or the video's)")
     p.add_argument("--smooth", choices=SMOOTHERS, default="none", help="denoise the imported motion")
     p.add_argument("--keypoint-weights", help="dance_keypoint checkpoint for --smooth network")
@@ -34,14 +37,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--max-frames", type=int, help="use only the first N frames of the motion")
     p.add_argument("--max-side", type=int, default=0, help="shrink frames so the long side is at most N px")
     p.add_argument("--skeleton-beside", action="store_true", help="show the target skeleton next to each frame")
-    p.set_defaults(func=run, _animate_parser=p)
-
-
-def _bar(desc: str, total: int | None):
-    from tqdm import tqdm
-
-    return tqdm(total=total if total and total > 0 else None, desc=desc, unit="frame", file=sys.stderr,
-                dynamic_ncols=True, leave=True)
 
 
 def _photo_pose(image: np.ndarray, pose_json: str | None):
@@ -60,17 +55,10 @@ def _motion_poses(args: argparse.Namespace, source_pose) -> tuple[np.ndarray, fl
     from core.animation.retarget import retarget
     from core.animation.smoothing import smooth_motion
 
-    bar = _bar("reading motion", None)
-
-    def progress(done: int, total: int) -> None:
-        if total > 0 and bar.total != total:
-            bar.total = total
-        bar.update(done - bar.n)
-
+    bar = FrameBar("reading motion", None)
     try:
-        motion = load_motion(args.poses, fps=args.fps, progress=progress, max_frames=args.max_frames)
-        bar.total = len(motion)
-        bar.update(len(motion) - bar.n)
+        motion = load_motion(args.poses, fps=args.fps, progress=bar.to, max_frames=args.max_frames)
+        bar.to(len(motion), len(motion))
     finally:
         bar.close()
     xy = motion.xy
@@ -97,13 +85,14 @@ def _out_size(image: np.ndarray, max_side: int, beside: bool) -> tuple[int, int]
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.animation.sequence import render_animation
+    from core.animation.sequence import render_animation, render_target
     from core.export import open_writer
     from core.render import load_renderer
 
     if bool(args.project) == bool(args.image):
-        args._animate_parser.error("give either PROJECT or --image with --poses")
+        args._parser.error("give either PROJECT or --image with --poses")
     device = args.device
+    project = None
     if args.project:
         from core.project_file import load_project
 
@@ -120,14 +109,14 @@ def run(args: argparse.Namespace) -> int:
             raise StudioError(f"{args.project} has no keyframes to animate")
     else:
         if not args.poses:
-            args._animate_parser.error("--image needs --poses (a video or a folder of OpenPose JSON files)")
+            args._parser.error("--image needs --poses (a video or a folder of OpenPose JSON files)")
         from core.imageio_utils import load_image
 
         image = load_image(args.image)
         source_pose = _photo_pose(image, args.photo_pose)
         targets, fps = _motion_poses(args, source_pose)
         weights = args.weights
-    if args.project and project.layout == "face68":  # a face-mode project: the face network or the mesh warp
+    if project is not None and project.layout == "face68":  # a face-mode project: the face network or the mesh warp
         from core.render.face_portrait import open_portrait_renderer
 
         renderer, note = open_portrait_renderer("auto", args.weights, device or "auto")
@@ -136,12 +125,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         renderer = load_renderer(weights, device=device or "auto")
     print(f"renderer: {renderer.name}", file=sys.stderr)
-    state = renderer.encode_source(image, source_pose)
-    total = targets.length_frames if hasattr(targets, "length_frames") else len(targets)
-    bar = _bar("rendering", total)
+    state = renderer.encode_source(image, render_target(source_pose))
+    total = targets.length_frames if isinstance(targets, Track) else len(targets)
+    bar = FrameBar("rendering", total)
     try:
         with open_writer(args.out, fps, _out_size(image, args.max_side, args.skeleton_beside)) as writer:
-            render_animation(renderer, state, targets, writer, progress=lambda p: bar.update(p.done - bar.n),
+            render_animation(renderer, state, targets, writer, progress=lambda p: bar.to(p.done),
                              skeleton_beside=args.skeleton_beside)
     finally:
         bar.close()

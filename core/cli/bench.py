@@ -1,4 +1,10 @@
-"""``python main.py bench``: encode/render time and peak memory for each network configuration."""
+"""``python main.py bench``: encode/render time and peak memory for each network configuration.
+
+Time each configuration with random weights at full size (median after warm-up); each case runs in its own process
+so its memory peak is its own. The optimised rows (*_fast, *_compiled) are also timed alternately with the published
+path in that process, for a side-by-side speed-up; *_compiled builds its compiled parts on first use (minutes) and
+caches them.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +13,12 @@ import sys
 
 from core.errors import StudioError
 
+HELP = "measure encode and render time and peak memory of each network"
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     from core.bench import CASES
 
-    parser = subparsers.add_parser(
-        "bench",
-        help="measure encode and render time and peak memory of each network",
-        description="Time each configuration with random weights at full size (median after warm-up); "
-        "each case runs in its own process so its memory peak is its own. The optimised rows (*_fast, "
-        "*_compiled) are also timed alternately with the published path in that process, for a side-by-side "
-        "speed-up; *_compiled builds its compiled parts on first use (minutes) and caches them.",
-    )
     parser.add_argument("--quick", action="store_true", help="1 warm-up and 3 timed runs (default: 2 and 7)")
     parser.add_argument("--device", choices=["cpu", "cuda", "auto", "both"], default="both",
                         help="cpu, cuda, auto (CUDA when present, else CPU) or both (CPU, plus CUDA when present)")
@@ -28,7 +28,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--warmup", type=int, help="warm-up runs per case (overrides --quick)")
     parser.add_argument("--markdown", metavar="PATH", help="also write the table with the machine line to PATH")
     parser.add_argument("--json", metavar="PATH", help="also write the raw measurements as JSON to PATH")
-    parser.set_defaults(func=run)
 
 
 def _devices(choice: str) -> list[str]:

@@ -1,4 +1,7 @@
-"""``python main.py detect IMAGE``: find the person's skeleton in a photo and save it as OpenPose JSON."""
+"""``python main.py detect IMAGE``: find the person's skeleton in a photo and save it as OpenPose JSON.
+
+Detect the person's 18 OpenPose joints in IMAGE and print a short summary.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,10 @@ import time
 
 from core.errors import NoPersonFound
 
+HELP = "detect the 18-joint skeleton of the person in a photo"
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "detect",
-        help="detect the 18-joint skeleton of the person in a photo",
-        description="Detect the person's 18 OpenPose joints in IMAGE and print a short summary.",
-    )
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("image", metavar="IMAGE", help="photo of one person (JPEG, PNG, ...)")
     p.add_argument(
         "--backend", choices=("mediapipe", "mmpose"), default="mediapipe", help="pose detector (default: mediapipe)"
@@ -26,7 +26,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--mmpose-config", metavar="CONFIG.py", help="mmpose model config (with --backend mmpose)")
     p.add_argument("--mmpose-checkpoint", metavar="CKPT.pth", help="mmpose checkpoint (with --backend mmpose)")
     p.add_argument("--device", default="cpu", help="device for mmpose (default: cpu)")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

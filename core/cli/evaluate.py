@@ -1,17 +1,17 @@
-"""``python main.py evaluate GENERATED REAL``: SSIM, masked SSIM and L1 (LPIPS and FID with user-given weights)."""
+"""``python main.py evaluate GENERATED REAL``: SSIM, masked SSIM and L1 (LPIPS and FID with user-given weights).
+
+Pairs images of the two folders by file name. Masked SSIM needs --masks (person masks by name) or it masks the plain
+backdrop away by colour. LPIPS and FID need their networks' weights.
+"""
 
 from __future__ import annotations
 
 import argparse
 
+HELP = "score generated images against the real ones (SSIM, masked SSIM, L1; LPIPS/FID with weights)"
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "evaluate",
-        help="score generated images against the real ones (SSIM, masked SSIM, L1; LPIPS/FID with weights)",
-        description="Pairs images of the two folders by file name. Masked SSIM needs --masks (person masks by "
-        "name) or it masks the plain backdrop away by colour. LPIPS and FID need their networks' weights.",
-    )
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("generated", help="folder of generated images")
     parser.add_argument("real", help="folder of the real images (same file names)")
     parser.add_argument("--masks", help="folder of person masks with the same names (white = person)")
@@ -19,7 +19,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--inception-weights", help="Inception-v3 (pt_inception) state dict for FID")
     parser.add_argument("--json", metavar="PATH", help="also write the scores as JSON")
     parser.add_argument("--device", default="auto")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,4 +1,10 @@
-"""``python main.py face-animate --image PORTRAIT --driving VIDEO --out OUT.mp4``: a portrait driven by a face video."""
+"""``python main.py face-animate --image PORTRAIT --driving VIDEO --out OUT.mp4``: a portrait driven by a face video.
+
+Track the face in --driving frame by frame (MediaPipe face mesh, 68 landmarks), smooth the landmarks, fit them onto
+the face in --image and render each frame with the published face-animation network (without --weights: the newest
+imported 'face' weights), or, when there is no face checkpoint or with --renderer warp, with the landmark mesh warp,
+which needs none. The video shows the 256 x 256 frame around the face, or the whole portrait with --frame portrait.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from core.cli.common import add_device
+from core.cli.progress import FrameBar
 from core.face.animation import SMOOTHERS, DrivingTrack
 
+HELP = "animate a portrait with the face movements of a video"
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "face-animate",
-        help="animate a portrait with the face movements of a video",
-        description="Track the face in --driving frame by frame (MediaPipe face mesh, 68 landmarks), smooth the "
-        "landmarks, fit them onto the face in --image and render each frame with the published face-animation "
-        "network (without --weights: the newest imported 'face' weights), or, when there is no face checkpoint "
-        "or with --renderer warp, with the landmark mesh warp, which needs none. The video shows the 256 x 256 "
-        "frame around the face, or the whole portrait with --frame portrait.",
-    )
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--image", required=True, help="the portrait (one face, roughly frontal)")
     p.add_argument("--driving", required=True, help="video of a face whose movements to copy")
     p.add_argument("--out", required=True, help="OUT.mp4, OUT.gif, or a folder for PNG frames")
@@ -32,26 +33,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "network: the face network or an error naming the file; warp: the mesh warp")
     p.add_argument("--frame", choices=("face", "portrait"), default="face",
                    help="face: the 256 x 256 square around the face; portrait: the whole portrait")
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where the network runs")
+    add_device(p)
     p.add_argument("--fps", type=float, help="frame rate of the result (default: the video's)")
     p.add_argument("--max-frames", type=int, help="use only the first N frames of the video")
-    p.set_defaults(func=run)
-
-
-def _bar(desc: str, total: int | None):
-    from tqdm import tqdm
-
-    return tqdm(total=total if total and total > 0 else None, desc=desc, unit="frame", file=sys.stderr,
-                dynamic_ncols=True, leave=True)
 
 
 def driving_track(path: str, max_frames: int | None = None) -> DrivingTrack:
     """The driving video's tracked face, with a progress bar on stderr."""
     from core.face.animation import track_driving_video
 
-    bar = _bar("tracking the face", None)
+    bar = FrameBar("tracking the face", None)
     try:
-        return track_driving_video(path, max_frames, progress=lambda done, _: bar.update(done - bar.n))
+        return track_driving_video(path, max_frames, progress=lambda done, _: bar.to(done))
     finally:
         bar.close()
 
@@ -84,10 +77,10 @@ def run(args: argparse.Namespace) -> int:
         size, frame = (portrait.shape[1], portrait.shape[0]), None
     else:
         size, frame = (FACE_FRAME, FACE_FRAME), (lambda r: face_frame(r, portrait_landmarks))
-    bar = _bar("rendering", len(targets))
+    bar = FrameBar("rendering", len(targets))
     try:
         written = write_face_video(renderer, state, targets, args.out, fps, size=size, frame=frame,
-                                   progress=lambda d, _: bar.update(d - bar.n))
+                                   progress=lambda d, _: bar.to(d))
     finally:
         bar.close()
     print(f"wrote {written.frames} frames at {fps:g} fps to {written.path} ({renderer.name})")

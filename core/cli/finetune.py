@@ -1,17 +1,17 @@
-"""``python main.py finetune --weights W --video V --out DIR``: adapt a pose checkpoint to one person's video."""
+"""``python main.py finetune --weights W --video V --out DIR``: adapt a pose checkpoint to one person's video.
+
+Detect the person in every frame, pair frames across the video and fine-tune the generator with the published
+losses; writes DIR/finetuned_net_G.safetensors, which the app loads directly.
+"""
 
 from __future__ import annotations
 
 import argparse
 
+HELP = "fine-tune a pose checkpoint on a video of the person you animate"
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "finetune",
-        help="fine-tune a pose checkpoint on a video of the person you animate",
-        description="Detect the person in every frame, pair frames across the video and fine-tune the generator "
-        "with the published losses; writes DIR/finetuned_net_G.safetensors, which the app loads directly.",
-    )
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weights", required=True, help="pose_fashion or pose_market checkpoint to start from")
     parser.add_argument("--video", required=True, help="video file, or a folder of frames (png/jpg)")
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder (checkpoints, losses, config)")
@@ -23,7 +23,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     parser.add_argument("--detector", default="mediapipe", help="pose detector backend (default mediapipe)")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted fine-tuning in DIR")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

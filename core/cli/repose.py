@@ -1,5 +1,10 @@
 """``python main.py repose IMAGE --target POSE.json [--keep-lengths] --out RESULT.png``: re-render one photo in a new
-pose (``--keep-lengths``: the target's bone directions with the photo's bone lengths, core.rig.keep_lengths)."""
+pose (``--keep-lengths``: the target's bone directions with the photo's bone lengths, core.rig.keep_lengths).
+
+Re-render the person in IMAGE in the pose of --target (OpenPose JSON). The photo's own pose is detected unless
+--source-pose gives it. Without --weights the built-in skeleton warp is used; with a GFLA checkpoint the network
+renders.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +14,20 @@ import time
 
 import numpy as np
 
+from core.cli.common import add_device
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "repose",
-        help="re-render the person in a photo in a target pose",
-        description="Re-render the person in IMAGE in the pose of --target (OpenPose JSON). The photo's own "
-        "pose is detected unless --source-pose gives it. Without --weights the built-in skeleton warp is "
-        "used; with a GFLA checkpoint the network renders.",
-    )
+HELP = "re-render the person in a photo in a target pose"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("image", help="the photo (PNG, JPEG, ...)")
     parser.add_argument("--target", required=True, help="OpenPose JSON with the target pose")
     parser.add_argument("--source-pose", help="OpenPose JSON with the photo's pose (default: detected)")
     parser.add_argument("--weights", help="GFLA checkpoint (default: the skeleton warp, no checkpoint needed)")
-    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where a network runs")
+    add_device(parser, help="where a network runs")
     parser.add_argument("--keep-lengths", action="store_true",
                         help="keep the directions of the target's bones but the lengths of the photo's person's")
     parser.add_argument("--out", required=True, help="where to write the result (.png or .jpg)")
-    parser.set_defaults(func=run)
 
 
 def _read_pose(path: str, image_hw: tuple[int, int], fit_to=None):

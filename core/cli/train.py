@@ -1,4 +1,8 @@
-"""``python main.py train CONFIG [--resume]``: train a GFLA network with the published losses and schedule."""
+"""``python main.py train CONFIG [--resume]``: train a GFLA network with the published losses and schedule.
+
+Train a GFLA network. The config (TOML) names the model kind, the dataset, the VGG19 weight file and the stages; see
+configs/*.toml. Several GPUs or machines: torchrun --nproc_per_node N main.py train CONFIG.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,10 @@ import sys
 KINDS = ("pose_fashion", "pose_market", "dance_fashion", "dance_iper", "dance_keypoint")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "train",
-        help="train a network from a TOML config (published losses and stages)",
-        description="Train a GFLA network. The config (TOML) names the model kind, the dataset, the VGG19 weight "
-        "file and the stages; see configs/*.toml. Several GPUs or machines: torchrun --nproc_per_node N main.py "
-        "train CONFIG.",
-    )
+HELP = "train a network from a TOML config (published losses and stages)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("config", nargs="?", help="training config (.toml)")
     parser.add_argument("--resume", action="store_true", help="continue from the run's latest checkpoint")
     parser.add_argument("--until", type=int, metavar="N", help="stop (and save) at global iteration N")
@@ -25,7 +25,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="print the default config of KIND (" + ", ".join(KINDS) + ") and exit")
     parser.add_argument("--synthetic", metavar="DIR",
                         help="write a small synthetic DeepFashion-layout dataset into DIR and exit (for trying it out)")
-    parser.set_defaults(func=run, _train_parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote a synthetic DeepFashion-layout dataset to {root} (set data.root to it)")
         return 0
     if not args.config:
-        args._train_parser.print_help()
+        args._parser.print_help()
         return 2
     cfg = load_config(args.config)
     updates = {k: v for k, v in (("device", args.device), ("out_dir", args.out)) if v}

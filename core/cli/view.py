@@ -1,27 +1,28 @@
-"""``python main.py view IMAGE --azimuth A --elevation E --out OUT.png``: a new view of an object with the ShapeNet network."""
+"""``python main.py view IMAGE --azimuth A --elevation E --out OUT.png``: a new view of an object with the ShapeNet network.
+
+Re-render the object in IMAGE from --azimuth / --elevation with a published ShapeNet (car or chair) checkpoint. The
+network knows azimuths in 20° steps and elevations 0°, 10°, 20°; other angles snap to the nearest. Without --weights
+the newest imported 'shapenet' weights are used.
+"""
 
 from __future__ import annotations
 
 import argparse
 
+from core.cli.common import add_device
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "view",
-        help="render an object photo (car, chair) from another angle",
-        description="Re-render the object in IMAGE from --azimuth / --elevation with a published ShapeNet "
-        "(car or chair) checkpoint. The network knows azimuths in 20° steps and elevations 0°, 10°, 20°; "
-        "other angles snap to the nearest. Without --weights the newest imported 'shapenet' weights are used.",
-    )
+HELP = "render an object photo (car, chair) from another angle"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("image", help="photo of the object, ideally on a plain background")
     parser.add_argument("--azimuth", type=float, required=True, help="target azimuth in degrees")
     parser.add_argument("--elevation", type=float, help="target elevation in degrees (default: the photo's)")
     parser.add_argument("--source-azimuth", type=float, default=0.0, help="the photo's own azimuth (default 0)")
     parser.add_argument("--source-elevation", type=float, default=0.0, help="the photo's own elevation (default 0)")
     parser.add_argument("--weights", help="ShapeNet checkpoint (default: the weights store's 'shapenet' entry)")
-    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where the network runs")
+    add_device(parser)
     parser.add_argument("--out", required=True, help="where to write the view (.png or .jpg)")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

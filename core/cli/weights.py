@@ -1,4 +1,7 @@
-"""``python main.py weights import|list|verify``: manage the local folder of imported GFLA checkpoints."""
+"""``python main.py weights import|list|verify``: manage the local folder of imported GFLA checkpoints.
+
+Manage imported GFLA checkpoints (folder: $GFLA_WEIGHTS_DIR or weights/).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,10 @@ import argparse
 
 from core.gfla.configs import CONFIGS
 
+HELP = "import, list and verify GFLA checkpoints"
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "weights",
-        help="import, list and verify GFLA checkpoints",
-        description="Manage imported GFLA checkpoints (folder: $GFLA_WEIGHTS_DIR or weights/).",
-    )
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="weights_command", metavar="ACTION")
     imp = actions.add_parser("import", help="convert a .pth/.pt/.safetensors checkpoint into the weights folder")
     imp.add_argument("path", help="checkpoint file, e.g. latest_net_G.pth")
@@ -20,7 +20,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("--name", help="file name to store it under (default: the original file's name)")
     actions.add_parser("list", help="list imported checkpoints")
     actions.add_parser("verify", help="re-hash and strictly load every imported checkpoint")
-    parser.set_defaults(func=run, _weights_parser=parser)
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -57,5 +56,5 @@ def run(args: argparse.Namespace) -> int:
         failed = sum(not r.ok for r in results)
         print(f"{len(results) - failed} passed, {failed} failed")
         return 1 if failed else 0
-    args._weights_parser.print_help()
+    args._parser.print_help()
     return 2

@@ -137,7 +137,7 @@ def face_structure(landmarks: np.ndarray, frame: np.ndarray, load_size: int = 25
     for label, lines in FACE_PARTS:
         polygon = np.ascontiguousarray(kp[[i for line in lines for i in line]].astype(np.int32))  # (N, 2)
         cv2.fillPoly(labels_original, pts=[polygon], color=label)
-    labels = np.asarray(Image.fromarray(labels_original).resize((size, size), Image.NEAREST))  # (S, S)
+    labels = np.asarray(Image.fromarray(labels_original).resize((size, size), Image.Resampling.NEAREST))  # (S, S)
 
     scale = (np.float32(w), np.float32(h))
     face_edges = np.zeros((size, size), np.uint8)
@@ -149,7 +149,7 @@ def face_structure(landmarks: np.ndarray, frame: np.ndarray, load_size: int = 25
         dist = cv2.distanceTransform(255 - own, cv2.DIST_L1, 3)  # (S, S) float32 city-block distance
         dist_codes.append(np.clip(dist / 3, 0, 255).astype(np.uint8))
 
-    gray = np.asarray(Image.fromarray(frame).resize((size, size), Image.BILINEAR).convert("L"))  # (S, S)
+    gray = np.asarray(Image.fromarray(frame).resize((size, size), Image.Resampling.BILINEAR).convert("L"))  # (S, S)
     canny = feature.canny(gray)
     edge_image = face_edges + ((canny & (labels == 0)) * 255).astype(np.uint8)  # uint8: wraps 255+255 to 254
 
@@ -164,6 +164,6 @@ def frame_to_input(frame: np.ndarray, load_size: int = 256) -> np.ndarray:
     frame = np.asarray(frame)
     if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
         raise RenderError(f"the face frame must be an RGB uint8 image (h, w, 3), got {frame.dtype} {frame.shape}")
-    resized = np.asarray(Image.fromarray(frame).resize((load_size, load_size), Image.BICUBIC))  # (S, S, 3)
+    resized = np.asarray(Image.fromarray(frame).resize((load_size, load_size), Image.Resampling.BICUBIC))  # (S, S, 3)
     unit = resized.transpose(2, 0, 1).astype(np.float32) / np.float32(255)
     return (unit - np.float32(0.5)) / np.float32(0.5)

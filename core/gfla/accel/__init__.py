@@ -101,7 +101,8 @@ class Accelerator:
         if not isinstance(model, (PoseGenerator, DanceGenerator)):
             self.mode = "plain"  # other generators (face, ...) have no accelerated path yet
         self.plain = model
-        self.model: nn.Module = model if self.mode == "plain" else accelerate(model)
+        self.fast = None if self.mode == "plain" else accelerate(model)
+        self.model: nn.Module = model if self.fast is None else self.fast
         self.build_after_s = build_after_s
         self.rendered_s = 0.0
         self._parts: CompiledParts | None = None
@@ -110,8 +111,14 @@ class Accelerator:
     @property
     def parts(self) -> CompiledParts | None:
         """The compiled packages (``compiled`` mode only); hashing the weights for their key takes ~0.2 s."""
-        if self.mode == "compiled" and self._parts is None:
-            self._parts = CompiledParts(self.model)  # type: ignore[arg-type]
+        return self._compiled() if self.mode == "compiled" else self._parts
+
+    def _compiled(self) -> CompiledParts:
+        """The compiled packages of the fast network, made on first use (``compiled`` mode has a fast network)."""
+        if self._parts is None:
+            if self.fast is None:
+                raise RenderError("the plain inference path has no compiled parts")
+            self._parts = CompiledParts(self.fast)
         return self._parts
 
     @property
@@ -128,7 +135,7 @@ class Accelerator:
         if self.mode != "compiled" or (self._parts is not None and self._parts.loaded):
             return
         self.rendered_s += seconds
-        parts = self.parts
+        parts = self._compiled()
         status = parts.poll()
         if status == "ready" and self._loader is None:
             self._loader = threading.Thread(target=parts.load, name="gfla-load-compiled")
@@ -140,7 +147,7 @@ class Accelerator:
         """Build (waiting for it) and load the compiled parts now; True when they are in use."""
         if self.mode != "compiled":
             return False
-        parts = self.parts
+        parts = self._compiled()
         parts.build(wait=True)  # waits for another process's build of the same packages too
         if self._loader is not None:
             self._loader.join()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
 import os
 import platform
@@ -97,15 +98,23 @@ def _code_tag() -> str:
 
     h = hashlib.sha256()
     for module in (blocks, dance, flow, generator, attention, generators, stages):
-        h.update(Path(module.__file__).read_bytes())
+        h.update(Path(inspect.getfile(module)).read_bytes())
     return h.hexdigest()[:16]
+
+
+def _plain(model: _Accelerated) -> nn.Module:
+    """The published network an accelerated one wraps (its weights are the packages' weights)."""
+    plain = model.plain
+    if not isinstance(plain, nn.Module):
+        raise TypeError(f"{type(model).__name__}.plain is not a network")
+    return plain
 
 
 def package_key(model: _Accelerated, batch: int = 1) -> str:
     """Hash of everything the compiled code depends on: weights, config, batch, code, torch and the CPU."""
     h = hashlib.sha256()
     h.update(json.dumps([config_to_json(model.config), batch, torch.__version__, _cpu_tag(), _code_tag()]).encode())
-    for name, t in model.plain.state_dict().items():
+    for name, t in _plain(model).state_dict().items():
         h.update(name.encode())
         h.update(t.detach().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()[:24]
@@ -215,7 +224,7 @@ class CompiledParts:
         prune_stale(self.root)
         self.folder.mkdir(parents=True, exist_ok=True)
         with atomic_path(self.folder / WEIGHTS) as tmp:
-            save_file(state_dict_for_saving(self.model.plain), str(tmp))
+            save_file(state_dict_for_saving(_plain(self.model)), str(tmp))
         spec = {
             "config": config_to_json(self.model.config),
             "batch": self.batch,

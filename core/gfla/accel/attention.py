@@ -66,9 +66,17 @@ def channels_last_table(x: torch.Tensor) -> torch.Tensor:
 class FastLocalAttention(nn.Module):
     """A ``LocalAttention`` evaluated without block tensors; holds re-arranged copies of its weights."""
 
+    w_target: torch.Tensor
+    bias: torch.Tensor
+    w_source: torch.Tensor
+    w_logits: torch.Tensor
+    b_logits: torch.Tensor
+
     def __init__(self, layer: LocalAttention) -> None:
         super().__init__()
-        conv, _, conv2, _ = layer.fully_connect_layer
+        conv, conv2 = layer.fully_connect_layer[0], layer.fully_connect_layer[2]
+        if not (isinstance(conv, nn.Conv2d) and isinstance(conv2, nn.Conv2d)) or conv.bias is None or conv2.bias is None:
+            raise TypeError("a LocalAttention's fully_connect_layer.0 and .2 are convolutions with biases")
         k = layer.k
         hidden, two_c = conv.weight.shape[:2]
         c = two_c // 2

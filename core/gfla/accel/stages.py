@@ -13,6 +13,9 @@ attention convolutions (``FastLocalAttention.target_half``), or with the output 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import cast
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -20,6 +23,11 @@ import torch.nn.functional as F
 from core.gfla.accel.attention import FastLocalAttention
 from core.gfla.blocks import LEAK, ReflectConv
 from core.gfla.generator import TargetNet
+
+
+def _fast(layers: nn.ModuleList) -> Iterable[FastLocalAttention]:
+    """The layers of a list that holds FastLocalAttention layers only (the stages build it so), as typed."""
+    return cast(Iterable[FastLocalAttention], layers)
 
 
 class FastOutConv(nn.Module):
@@ -30,9 +38,14 @@ class FastOutConv(nn.Module):
     that per-pixel product, so the k² shifted slices of the padded result are summed afterwards.
     """
 
+    weight: torch.Tensor
+    bias: torch.Tensor
+
     def __init__(self, layer: ReflectConv) -> None:
         super().__init__()
         conv = layer.conv1
+        if conv.bias is None:
+            raise TypeError("FastOutConv needs a ReflectConv whose convolution has a bias")
         out_c, in_c, k, _ = conv.weight.shape
         self.k, self.out_c = k, out_c
         self.tanh = isinstance(layer.model[-1], nn.Tanh)
@@ -71,7 +84,7 @@ class Stem(nn.Module):
             out = getattr(net, f"decoder{i}")(out)
         if not self.heads:
             return (self.outconv(out),)
-        return (out, *[h.target_half(out) for h in self.heads])
+        return (out, *[h.target_half(out) for h in _fast(self.heads)])
 
 
 class Stage(nn.Module):
@@ -102,26 +115,34 @@ class Stage(nn.Module):
         hidden, sources, tables, flows, masks = (branch_inputs[i * nb : (i + 1) * nb] for i in range(5))
         blended = None
         weights = []
-        for b, layer in enumerate(self.attention):
+        for b, layer in enumerate(_fast(self.attention)):
             sampled, w = layer.attend(sources[b], hidden[b], flows[b], tables[b])
             m = masks[b]  # (B, 1, h, w)
             term = out * (1 - m) + sampled * m  # (B, C, h, w)
             blended = term if blended is None else blended + term
             weights.append(w)
+        if blended is None:
+            raise ValueError("a stage blends at least one branch")
         out = blended
         for i in range(self.start, self.stop):
             out = getattr(self.net, f"decoder{i}")(out)
         if not self.heads:
             return (self.outconv(out), *weights)
-        return (out, *[h.target_half(out) for h in self.heads], *weights)
+        return (out, *[h.target_half(out) for h in _fast(self.heads)], *weights)
 
 
 def build_stages(net: TargetNet, attention: nn.ModuleDict) -> tuple[Stem, list[Stage]]:
     """The stem and one stage per attention step; ``attention`` maps ``<branch><step>`` to its fast layer."""
     steps = list(net.attn_steps)
 
+    def layer(name: str) -> FastLocalAttention:
+        found = attention[name]
+        if not isinstance(found, FastLocalAttention):
+            raise TypeError(f"attention[{name!r}] is a {type(found).__name__}, not a FastLocalAttention")
+        return found
+
     def heads(step: int | None) -> list[FastLocalAttention]:
-        return [] if step is None else [attention[f"{b}{step}"] for b in net.branches]
+        return [] if step is None else [layer(f"{b}{step}") for b in net.branches]
 
     stem = Stem(net, heads(steps[0] if steps else None))
     stages = []
