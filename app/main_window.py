@@ -20,6 +20,7 @@ from app.face.window import FacePage
 from app.jobs import Job, JobRunner
 from app.modes import SubjectTabs
 from app.panels import HELP, HintBar, RenderStatus, editing_panes, header_label
+from app.people_dock import install_people
 from app.pose_dock import PoseDock
 from app.preferences import PreferencesDialog
 from app.registry import LAYOUT, ActionRegistry
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.render_status = RenderStatus(self.statusBar())
         self._connect()
+        self.people_dock = install_people(self)  # the person list, presets, other people/hands/faces on the canvas
         self.acts.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self))
         self.acts.renderer_menu.aboutToShow.connect(lambda: fill_renderer_menu(self))
         self.setAcceptDrops(True)
