@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.set_view_mode(settings.view_mode if settings.view_mode in self.acts.modes else "side")
         self.client.set_renderer(settings.checkpoint, settings.device)
         self.timeline = install_timeline(self)  # the dock, onion skin, project and animation actions
+        self.timeline.project.people = self.people_dock.model  # projects save and reopen the people
         self.finetune_action = install_finetune(self)  # Tools → Fine-tune on a Video…
         self.face_page = FacePage(self)
         self.modes.add(FACE.kind, self.face_page, self.face_page.acts.toolbar)

@@ -101,6 +101,17 @@ class PeopleModel(QObject):
         self.state = self.state.with_person(self.state.selected, person)
         self.changed.emit()
 
+    def saved_state(self) -> PeopleState | None:
+        """What a project saves: the state, or None when it is just one body (older files keep their version)."""
+        state = self.state
+        if len(state.people) == 1 and not any(state.hidden) and state.current.found_parts() in ([], ["body"]):
+            return None
+        return state
+
+    def restore(self, state: PeopleState) -> None:
+        """A reopened project's people (not an undo step)."""
+        self.set_state(state)
+
     def document(self, include_hidden: bool = False) -> PoseDoc:
         """The people as a core pose document in the photo's frame (for saving and exporting)."""
         size = self.doc.size

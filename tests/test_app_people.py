@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QInputDialog
 
 from core.pose_presets import user_dir
 from core.posedoc import Hand, Person, PoseDocument
-from core.skeleton import JOINT_INDEX, Pose
+from core.skeleton import JOINT_INDEX
 
 NECK, R_WRIST, L_WRIST, R_SHOULDER = (JOINT_INDEX[n] for n in ("neck", "right_wrist", "left_wrist", "right_shoulder"))
 LEFT = Qt.MouseButton.LeftButton
@@ -157,3 +157,34 @@ def test_save_current_pose_as_preset_lists_it_and_it_applies(qtbot, two, monkeyp
     dock.presets.setCurrentItem(saved)
     dock.apply_selected_preset()  # back to the saved pose on the same person
     assert np.allclose(editor.document.pose.xy, first.body.xy, atol=1.0)
+
+
+def test_a_project_saves_and_reopens_the_people_hands_and_hidden_flags(qtbot, two, tmp_path):
+    editor, model, first, second = two
+    tl, doc = editor.timeline, editor.document
+    model.toggle_hidden(1)
+    model.select(1)
+    saved = model.state
+    path = tmp_path / "two.gflaproj"
+    assert tl.project.save_as(path)
+    import json
+
+    assert json.loads(path.read_text())["version"] == 4
+    model.set_document(PoseDocument(doc.size, (first,)))
+    assert len(model.state.people) == 1
+    tl.project.confirm_discard = lambda what: True
+    with qtbot.waitSignal(doc.photoChanged, timeout=5000):
+        assert tl.project.open_project(path)
+    state = model.state
+    assert len(state.people) == 2 and state.selected == 1 and state.hidden == (False, True)
+    assert np.allclose(state.people[0].right_hand.xy, first.right_hand.xy)
+    assert doc.pose == second.body and editor.people_dock.people.count() == 2
+
+
+def test_a_one_body_project_keeps_the_old_version(qtbot, editor, tmp_path):
+    import json
+
+    path = tmp_path / "one.gflaproj"
+    assert editor.timeline.project.save_as(path)
+    raw = json.loads(path.read_text())
+    assert raw["version"] == 1 and "people" not in raw
