@@ -38,13 +38,13 @@ class PeopleModel(QObject):
     def __init__(self, doc: PoseDocument, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
-        self.state = PeopleState((Person(Pose.coerce(doc.pose)),))
+        self.state = PeopleState((Person(doc.body_pose()),))
         doc.photoChanged.connect(self._on_photo)
         doc.poseChanged.connect(self._on_pose)
 
     # ----- following the document ------------------------------------------------------------
     def _on_photo(self) -> None:
-        self.state = PeopleState((Person(Pose.coerce(self.doc.pose)),))
+        self.state = PeopleState((Person(self.doc.body_pose()),))
         self.changed.emit()
 
     def _on_pose(self, _interactive: bool = False) -> None:

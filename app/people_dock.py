@@ -146,7 +146,7 @@ class PeopleDock(QDockWidget):
     def apply_preset(self, preset: Preset) -> None:
         """Give the selected person ``preset``'s pose, fitted to them, as one undo step."""
         doc = self.model.doc
-        fitted = fit_preset(load_preset(preset), Pose.coerce(doc.pose))
+        fitted = fit_preset(load_preset(preset), doc.body_pose())
         doc.commit(fitted, f"Apply pose {preset.name}")
 
     def apply_selected_preset(self) -> None:
@@ -157,7 +157,7 @@ class PeopleDock(QDockWidget):
     def save_current(self, name: str) -> Preset:
         doc = self.model.doc
         w, h = doc.size
-        preset = save_preset(name, Pose.coerce(doc.pose), (max(w, 1), max(h, 1)))
+        preset = save_preset(name, doc.body_pose(), (max(w, 1), max(h, 1)))
         self.fill_presets(select=preset.name)
         return preset
 

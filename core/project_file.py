@@ -34,7 +34,6 @@ from core.errors import ProjectFileError, StudioError
 from core.keypoints import as_points
 from core.people import PeopleState
 from core.posedoc import PART_NAMES, Person
-from core.skeleton import Pose
 from core.project_schema import (
     CANVAS_POSE_VERSION,
     FORMAT_NAME,
@@ -54,6 +53,7 @@ from core.project_schema import (
     load_photo_file,
     sha256_of,
 )
+from core.skeleton import Pose
 
 FORMAT_VERSION = 4  # the newest version this module reads and writes
 SUFFIX = ".gflaproj"

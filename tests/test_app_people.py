@@ -164,7 +164,6 @@ def test_a_project_saves_and_reopens_the_people_hands_and_hidden_flags(qtbot, tw
     tl, doc = editor.timeline, editor.document
     model.toggle_hidden(1)
     model.select(1)
-    saved = model.state
     path = tmp_path / "two.gflaproj"
     assert tl.project.save_as(path)
     import json

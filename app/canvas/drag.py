@@ -109,7 +109,7 @@ class DragController:
         if len(c.selection) > 1 and ((j >= 0 and j in c.selection) or (j < 0 and sel_op != "move")):
             self.drag = _Drag("selection", c.doc.pose, start, pos, joint=j, op=sel_op)
         elif j < 0 and self.overlay is not None and self.overlay.press(pos):
-            self.drag = _Drag("overlay", c.doc.pose, start, pos)
+            self.drag = _Drag("overlay", c.doc.pose, start, pos)  # pyright: ignore[reportArgumentType]
         elif j >= 0:
             c.select(j)
             shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)

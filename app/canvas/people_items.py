@@ -70,7 +70,7 @@ class PeopleItem(QGraphicsItem):
                 painter.drawLine(QLineF(*xy[a], *xy[b]))
         painter.setPen(QPen(QColor(0, 0, 0, OTHER_ALPHA), 0))
         for j in np.flatnonzero(ok):
-            painter.setBrush(QColor(*COLORS[j], OTHER_ALPHA))
+            painter.setBrush(QColor(*COLORS[int(j)], OTHER_ALPHA))
             painter.drawEllipse(QPointF(*xy[j]), 3.5 * px, 3.5 * px)
 
     def _hands_and_face(self, painter: QPainter, person: Person, px: float, selected: bool) -> None:
