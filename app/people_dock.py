@@ -28,7 +28,6 @@ from core.errors import StudioError
 from core.people import person_label
 from core.pose_presets import Preset, fit_preset, list_presets, load_preset, save_preset
 from core.posedoc import Person
-from core.skeleton import Pose
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow

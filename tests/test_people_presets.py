@@ -55,6 +55,7 @@ def test_a_hand_follows_its_wrist_and_the_face_the_nose():
     face = Face(np.tile(body.xy[JOINT_INDEX["nose"]], (70, 1)))
     person = Person(body, right_hand=hand(*body.xy[w]), face=face)
     moved = with_body(person, body.with_joint(w, (body.xy[w][0] + 10, body.xy[w][1] - 4)))
+    assert moved.right_hand is not None and person.right_hand is not None and moved.face is not None
     np.testing.assert_allclose(moved.right_hand.xy - person.right_hand.xy, np.tile([10, -4], (21, 1)))
     np.testing.assert_allclose(moved.face.xy, face.xy)  # the nose did not move
 
