@@ -189,8 +189,9 @@ class MainWindow(QMainWindow):
             self.apply_pose_file(path)
 
     def apply_pose_file(self, path: str) -> bool:
-        """Apply the pose in an OpenPose JSON file as one undo step (app.file_ops.apply_pose_file)."""
-        return file_ops.apply_pose_file(self, path)
+        """Apply the pose in an OpenPose JSON file as one undo step (app.file_ops.apply_pose_file); a file with several
+        people or hands/face brings all of them (app.people_dock)."""
+        return self.people_dock.apply_people_file(path) or file_ops.apply_pose_file(self, path)
 
     @Slot(bool)
     def _on_pose_changed(self, interactive: bool) -> None:

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 from app.canvas.people_items import PeopleOverlay
 from app.people import PeopleModel
 from core.errors import StudioError
-from core.people import person_label
+from core.formats import read_pose_documents
+from core.formats.controlnet_png import fit_document
+from core.people import PeopleState, person_label
 from core.pose_presets import Preset, fit_preset, list_presets, load_preset, save_preset
 from core.posedoc import Person
 
@@ -105,6 +107,7 @@ class PeopleDock(QDockWidget):
             for i, person in enumerate(state.people):
                 item = self.people.item(i)
                 item.setText(person_label(i, person, state.hidden[i]))
+                item.setToolTip(person.summary())
                 item.setCheckState(Qt.CheckState.Unchecked if state.hidden[i] else Qt.CheckState.Checked)
             self.people.setCurrentRow(state.selected)
         self.delete_button.setEnabled(len(state.people) > 1)
@@ -131,6 +134,23 @@ class PeopleDock(QDockWidget):
         box, mine = fitted.bounds(), current.bounds()
         dx = 0.0 if box is None or mine is None else (mine[2] - mine[0]) * 1.25 + 20.0
         self.model.add(Person(fitted.transformed(1.0, (dx, 0.0))))
+
+    def apply_people_file(self, path: str) -> bool:
+        """A pose file with several people, or with hands or a face (OpenPose, ControlNet, ComfyUI JSON): all its
+        people, fitted into the photo, replace the current ones as one undo step. False for a one-body file (the
+        window applies that as before) or one that cannot be read (the window then reports why)."""
+        doc = self.model.doc
+        if not doc.has_photo:
+            return False
+        try:
+            found = read_pose_documents(path)[0]
+        except (StudioError, OSError):
+            return False
+        if len(found.people) < 2 and not any(set(p.found_parts()) - {"body"} for p in found.people):
+            return False
+        found = fit_document(found, doc.size)
+        self.model.push(PeopleState.from_document(found), f"Open {len(found.people)} people")
+        return True
 
     # ----- presets ------------------------------------------------------------------------
     def fill_presets(self, select: str | None = None) -> None:

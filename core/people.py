@@ -128,5 +128,10 @@ class PeopleState:
 
 
 def person_label(index: int, person: Person, hidden: bool = False) -> str:
-    """'Person 2 — body 18/18, left hand 21/21 (hidden)' for the person list."""
-    return f"Person {index + 1} — {person.summary()}" + (" (hidden)" if hidden else "")
+    """'Person 2: body, 2 hands, face (hidden)' for the person list (Person.summary() gives the point counts)."""
+    found = person.found_parts()
+    hands = sum(name in found for name in ("left_hand", "right_hand"))
+    parts = [n.replace("_", " ") for n in found if n not in ("left_hand", "right_hand")]
+    if hands:
+        parts.insert(1 if "body" in found else 0, f"{hands} hand{'s' if hands > 1 else ''}")
+    return f"Person {index + 1}: {', '.join(parts) or 'no points'}" + (" (hidden)" if hidden else "")

@@ -187,3 +187,22 @@ def test_a_one_body_project_keeps_the_old_version(qtbot, editor, tmp_path):
     assert editor.timeline.project.save_as(path)
     raw = json.loads(path.read_text())
     assert raw["version"] == 1 and "people" not in raw
+
+
+def test_opening_a_comfyui_file_with_two_people_and_hands_brings_them_all_as_one_undo_step(qtbot, editor, tmp_path):
+    from core.formats import write_pose_document
+
+    body = editor.document.pose
+    before = editor.document.pose
+    people = (Person(body.transformed(0.5, (0.0, 0.0)), left_hand=hand_at(*body.xy[L_WRIST] * 0.5)),
+              Person(body.transformed(0.5, (120.0, 0.0))))
+    w, h = editor.document.size
+    path = tmp_path / "pose_keypoint.json"
+    write_pose_document(path, [PoseDocument((w, h), people)], "comfyui")
+    assert editor.apply_pose_file(str(path))
+    state = editor.people_dock.model.state
+    assert len(state.people) == 2 and state.people[0].left_hand is not None
+    assert np.allclose(state.people[1].body.xy, people[1].body.xy, atol=0.01)
+    assert editor.document.pose in (state.people[0].body, state.people[1].body)
+    editor.document.undo_stack.undo()
+    assert len(editor.people_dock.model.state.people) == 1 and editor.document.pose == before

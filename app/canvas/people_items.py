@@ -87,9 +87,11 @@ class PeopleItem(QGraphicsItem):
                         pen.setCosmetic(True)
                         painter.setPen(pen)
                         painter.drawLine(QLineF(*xy[a], *xy[b]))
+            if not grab and name != "face":
+                continue  # a hand too small to edit shows its coloured edges only
             color = QColor(*(FACE_POINT_COLOR if name == "face" else HAND_POINT_COLOR))
-            radius = (4.0 if grab else 1.6) * px
-            painter.setPen(QPen(QColor(0, 0, 0, 200), 0) if grab else QPen(color, 0))
+            radius = (4.0 if grab else 1.8) * px
+            painter.setPen(QPen(QColor(0, 0, 0, 200 if grab else 140), 0))  # white face dots show on white too
             painter.setBrush(color)
             for j in np.flatnonzero(ok):
                 painter.drawEllipse(QPointF(*xy[j]), radius, radius)
