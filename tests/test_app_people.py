@@ -73,7 +73,9 @@ def test_a_hand_point_drags_when_zoomed_in_and_is_not_grabbed_at_the_fitted_zoom
     tip = first.right_hand.xy[8].copy()  # index finger tip
     drag(qtbot, canvas, view_pos(canvas, tip), view_pos(canvas, tip) + QPoint(25, 0))
     assert np.allclose(model.state.current.right_hand.xy, first.right_hand.xy)  # the fitted view: not grabbed
-    canvas.rig.overlay.part = None  # that press selected the hand: unselect it, zoom in instead
+    assert canvas.rig.overlay.part == "right_hand"  # that click selected the hand: its points are now grabbable
+    assert canvas.rig.overlay.shows_points(model.state.current, "right_hand")
+    canvas.rig.overlay.part = None  # unselect it and zoom in instead
     canvas.zoom_by(8.0, view_pos(canvas, tip))
     qtbot.wait(20)  # the scroll bars appear
     assert canvas.rig.overlay.shows_points(model.state.current, "right_hand")
