@@ -79,7 +79,7 @@ class PeopleDock(QDockWidget):
     def _layout(self) -> QWidget:
         body = QWidget()
         layout = QVBoxLayout(body)
-        layout.addWidget(QLabel("People (click a skeleton to select it):"))
+        layout.addWidget(QLabel("People: the selected one is edited and rendered.\nClick a skeleton on the photo to select it."))
         layout.addWidget(self.people, 1)
         row = QHBoxLayout()
         for w in (self.add_button, self.duplicate_button, self.delete_button):
