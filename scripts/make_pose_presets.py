@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from core.pose_io import read_openpose_json, write_openpose_json
-from core.rig import rotate_bone
+from core.rig import BODY_TREE, rotate_bone
 from core.skeleton import JOINT_INDEX, Pose
 
 POSES = Path(__file__).resolve().parents[1] / "resources" / "poses"
@@ -30,8 +30,6 @@ RECIPES: dict[str, list[tuple[str, float]]] = {
 def turned(pose: Pose, joint: str, degrees: float) -> Pose:
     """The bone into ``joint`` pointing along ``degrees`` from its parent (length and subtree kept)."""
     j = J[joint]
-    from core.rig import BODY_TREE
-
     parent = BODY_TREE.parent[j]
     length = float(np.hypot(*(pose.xy[j] - pose.xy[parent])))
     a = math.radians(degrees)
