@@ -20,6 +20,7 @@ from app.face.window import FacePage
 from app.jobs import Job, JobRunner
 from app.modes import SubjectTabs
 from app.panels import HELP, HintBar, RenderStatus, editing_panes, header_label
+from app.people_dock import install_people
 from app.pose_dock import PoseDock
 from app.preferences import PreferencesDialog
 from app.registry import LAYOUT, ActionRegistry
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.render_status = RenderStatus(self.statusBar())
         self._connect()
+        self.people_dock = install_people(self)  # the person list, presets, other people/hands/faces on the canvas
         self.acts.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self))
         self.acts.renderer_menu.aboutToShow.connect(lambda: fill_renderer_menu(self))
         self.setAcceptDrops(True)
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         self.set_view_mode(settings.view_mode if settings.view_mode in self.acts.modes else "side")
         self.client.set_renderer(settings.checkpoint, settings.device)
         self.timeline = install_timeline(self)  # the dock, onion skin, project and animation actions
+        self.timeline.project.people = self.people_dock.model  # projects save and reopen the people
         self.finetune_action = install_finetune(self)  # Tools → Fine-tune on a Video…
         self.face_page = FacePage(self)
         self.modes.add(FACE.kind, self.face_page, self.face_page.acts.toolbar)
@@ -186,8 +189,9 @@ class MainWindow(QMainWindow):
             self.apply_pose_file(path)
 
     def apply_pose_file(self, path: str) -> bool:
-        """Apply the pose in an OpenPose JSON file as one undo step (app.file_ops.apply_pose_file)."""
-        return file_ops.apply_pose_file(self, path)
+        """Apply the pose in an OpenPose JSON file as one undo step (app.file_ops.apply_pose_file); a file with several
+        people or hands/face brings all of them (app.people_dock)."""
+        return self.people_dock.apply_people_file(path) or file_ops.apply_pose_file(self, path)
 
     @Slot(bool)
     def _on_pose_changed(self, interactive: bool) -> None:

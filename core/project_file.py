@@ -32,15 +32,19 @@ from core.animation.keyframes import Keyframe, Points, Track
 from core.atomic import write_text_atomic
 from core.errors import ProjectFileError, StudioError
 from core.keypoints import as_points
+from core.people import PeopleState
+from core.posedoc import PART_NAMES, Person
 from core.project_schema import (
     CANVAS_POSE_VERSION,
     FORMAT_NAME,
     INTERP_NAMES,
     LAYOUT_POINTS,
     LAYOUT_VERSION,
+    PEOPLE_VERSION,
     JointXY,
     KeyframeModel,
     Layout,
+    PersonModel,
     PhotoModel,
     ProjectModel,
     RendererModel,
@@ -49,8 +53,9 @@ from core.project_schema import (
     load_photo_file,
     sha256_of,
 )
+from core.skeleton import Pose
 
-FORMAT_VERSION = 3  # the newest version this module reads and writes
+FORMAT_VERSION = 4  # the newest version this module reads and writes
 SUFFIX = ".gflaproj"
 DATA_ENV = "GFLA_STUDIO_DATA"
 APP_DIR = "gfla-pose-studio"
@@ -75,6 +80,7 @@ class Project:
     warnings: list[str] = field(default_factory=list)  # found while loading (e.g. the photo changed)
     origin: Path | None = None  # for a recovered autosave: the file it was saved for
     canvas_pose: Points | None = None  # the pose on the canvas when it is not a keyed one (None: nothing to restore)
+    people: PeopleState | None = None  # several people, hands or face (None: just the one body of the poses)
 
     @property
     def layout(self) -> Layout:
@@ -86,8 +92,12 @@ def _pose_to_json(pose: Points | np.ndarray) -> list[JointXY]:
     return [None if np.isnan(x) else (float(x), float(y)) for x, y in np.asarray(as_points(pose).xy)]
 
 
+def _xy_from_json(values: list[JointXY]) -> np.ndarray:
+    return np.array([(np.nan, np.nan) if v is None else v for v in values], dtype=np.float64).reshape(-1, 2)
+
+
 def _pose_from_json(values: list[JointXY]) -> Points:
-    return as_points(np.array([(np.nan, np.nan) if v is None else v for v in values], dtype=np.float64).reshape(-1, 2))
+    return as_points(_xy_from_json(values))
 
 
 def project_to_json(project: Project, path: str | os.PathLike | None = None, origin: str | None = None) -> str:
@@ -115,6 +125,9 @@ def _to_model(project: Project, path: str | os.PathLike | None, origin: str | No
     canvas = None if project.canvas_pose is None else _pose_to_json(project.canvas_pose)
     layout = project.layout
     version = LAYOUT_VERSION if layout != "body18" else CANVAS_POSE_VERSION if canvas is not None else 1
+    people = None if project.people is None else [_person_model(p, h) for p, h in
+                                                  zip(project.people.people, project.people.hidden, strict=True)]
+    version = PEOPLE_VERSION if people is not None else version
     return ProjectModel(
         format=FORMAT_NAME,
         version=version,  # the lowest version that reads it
@@ -122,6 +135,8 @@ def _to_model(project: Project, path: str | os.PathLike | None, origin: str | No
         photo=photo,
         source_pose=_pose_to_json(project.source_pose),
         canvas_pose=canvas,
+        people=people,
+        selected_person=None if project.people is None else project.people.selected,
         keyframes=[KeyframeModel(frame=k.frame, pose=_pose_to_json(k.pose), interp=INTERP_NAMES[k.interp]) for k in project.track.keyframes],
         length_frames=project.track.length_frames,
         fps=project.track.fps,
@@ -129,6 +144,26 @@ def _to_model(project: Project, path: str | os.PathLike | None, origin: str | No
         origin=origin,
         saved_at=time.time(),
     )
+
+
+def _person_model(person: Person, hidden: bool) -> PersonModel:
+    parts = {name: None if pts is None else _pose_to_json(pts.xy) for name, pts in
+             ((n, person.part(n)) for n in PART_NAMES)}
+    return PersonModel(**parts, hidden=hidden)  # pyright: ignore[reportArgumentType]
+
+
+def _people_from_model(model: ProjectModel) -> PeopleState | None:
+    if model.people is None:
+        return None
+    people = []
+    for m in model.people:
+        person = Person(Pose(_xy_from_json(m.body)))
+        for name in PART_NAMES[1:]:
+            values = getattr(m, name)
+            if values is not None:
+                person = person.with_part(name, _xy_from_json(values))
+        people.append(person)
+    return PeopleState(tuple(people), model.selected_person or 0, tuple(m.hidden for m in model.people))
 
 
 def save_project(project: Project, path: str | os.PathLike) -> Path:
@@ -193,11 +228,12 @@ def _project_from_model(model: ProjectModel, base_dir: Path, name: str) -> Proje
         )
         source = _pose_from_json(model.source_pose)
         canvas = None if model.canvas_pose is None else _pose_from_json(model.canvas_pose)
+        people = _people_from_model(model)
     except StudioError as exc:
         raise ProjectFileError(f"{name} is damaged: {exc}") from exc
     renderer = RendererSettings(**model.renderer.model_dump())
     origin = Path(model.origin) if model.origin else None
-    return Project(image, source, track, photo_path, False, renderer, warnings, origin, canvas)
+    return Project(image, source, track, photo_path, False, renderer, warnings, origin, canvas, people)
 
 
 def load_project(path: str | os.PathLike) -> Project:

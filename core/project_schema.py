@@ -18,6 +18,7 @@ from core.skeleton import N_JOINTS
 FORMAT_NAME = "gfla-pose-studio-project"
 CANVAS_POSE_VERSION = 2  # the version that added ``canvas_pose``
 LAYOUT_VERSION = 3  # the version that added ``layout`` (face projects)
+PEOPLE_VERSION = 4  # the version that added ``people`` and ``selected_person`` (several people, hands, face)
 Layout = Literal["body18", "face68"]
 LAYOUT_POINTS: dict[Layout, int] = {"body18": N_JOINTS, "face68": 68}
 InterpName = Literal["hold", "linear", "smooth", "ease"]
@@ -44,6 +45,17 @@ class KeyframeModel(_Model):
     interp: InterpName = "linear"
 
 
+class PersonModel(_Model):
+    """One person of a several-people body project: the COCO-18 body and the optional parts (core.posedoc)."""
+
+    body: list[JointXY]
+    feet: list[JointXY] | None = None
+    left_hand: list[JointXY] | None = None
+    right_hand: list[JointXY] | None = None
+    face: list[JointXY] | None = None
+    hidden: bool = False
+
+
 class RendererModel(_Model):
     checkpoint: str | None = None  # None = the embedded skeleton-warp renderer
     kind: str | None = None
@@ -61,6 +73,8 @@ class ProjectModel(_Model):
     fps: float = Field(default=24.0, gt=0, le=240)
     renderer: RendererModel = RendererModel()
     canvas_pose: list[JointXY] | None = None  # version 2
+    people: list[PersonModel] | None = None  # version 4: every person (the selected one's body is the edited pose)
+    selected_person: int | None = None  # version 4
     origin: str | None = None  # autosaves: the project file this recovery belongs to
     saved_at: float | None = None
 
@@ -79,6 +93,18 @@ class ProjectModel(_Model):
         for where, pose in poses:
             if pose is not None and len(pose) != n:
                 raise ValueError(f"{where} has {len(pose)} points; a {self.layout} project's poses have {n}")
+        return self._people_check()
+
+    def _people_check(self) -> ProjectModel:
+        from core.posedoc import PART_SIZES
+
+        for i, person in enumerate(self.people or []):
+            for part, size in PART_SIZES.items():
+                pts = getattr(person, part)
+                if pts is not None and len(pts) != size:
+                    raise ValueError(f"people.{i}.{part} has {len(pts)} points; it has {size}")
+        if self.people is not None and not 0 <= (self.selected_person or 0) < len(self.people):
+            raise ValueError(f"selected_person {self.selected_person} is not one of the {len(self.people)} people")
         return self
 
 

@@ -113,7 +113,7 @@ def _valid_doc(tmp_path: Path) -> dict:
     [
         (lambda d: "{ not json", "not JSON"),
         (lambda d: json.dumps([1, 2]), "not a GFLA Pose Studio project"),
-        (lambda d: json.dumps({**d, "version": 4}), r"made by a newer version \(4\); this version reads up to 3"),
+        (lambda d: json.dumps({**d, "version": 5}), r"made by a newer version \(5\); this version reads up to 4"),
         (lambda d: json.dumps({**d, "layout": "face68"}), "source_pose has 18 points; a face68 project's poses have 68"),
         (lambda d: json.dumps({**d, "version": "one"}), "no valid format version"),
         (lambda d: json.dumps({**d, "fps": "fast"}), "fps"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QMouseEvent
@@ -23,9 +23,17 @@ VERBS = {DragMode.FREE: "Move", DragMode.ROTATE: "Rotate", DragMode.IK: "Reach w
 CLICK_PX = 3  # a press and release closer than this (viewport pixels) is a click, not a rubber band
 
 
+class Overlay(Protocol):
+    """Takes the presses that miss the edited points (app.canvas.people_items: other people, hands, faces)."""
+
+    def press(self, pos: QPoint) -> bool: ...
+    def move(self, scene: QPointF) -> None: ...
+    def release(self) -> None: ...
+
+
 @dataclass
 class _Drag:
-    kind: str  # "joint", "group", "selection" or "band"
+    kind: str  # "joint", "group", "selection", "band" or "overlay"
     before: Pose
     start: QPointF  # scene point where the drag began
     origin: QPoint  # viewport point where the drag began
@@ -47,6 +55,7 @@ class DragController:
         self.pins: set[int] = set()
         self.held: set[int] = set()  # key codes held down (R rotates, S scales the selection)
         self.drag: _Drag | None = None
+        self.overlay: Overlay | None = None
         self._band = QRubberBand(QRubberBand.Shape.Rectangle, canvas.viewport())
 
     # ----- state --------------------------------------------------------------------------
@@ -99,6 +108,8 @@ class DragController:
             return
         if len(c.selection) > 1 and ((j >= 0 and j in c.selection) or (j < 0 and sel_op != "move")):
             self.drag = _Drag("selection", c.doc.pose, start, pos, joint=j, op=sel_op)
+        elif j < 0 and self.overlay is not None and self.overlay.press(pos):
+            self.drag = _Drag("overlay", c.doc.pose, start, pos)  # pyright: ignore[reportArgumentType]
         elif j >= 0:
             c.select(j)
             shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
@@ -118,6 +129,10 @@ class DragController:
         pos = event.position().toPoint()
         if d.kind == "band":
             self._band.setGeometry(QRect(d.origin, pos).normalized())
+            return
+        if d.kind == "overlay":
+            if self.overlay is not None:
+                self.overlay.move(c.mapToScene(pos))
             return
         c.doc.set_pose(self._pose_at(d, c.mapToScene(pos)), interactive=True)
         if d.joint >= 0:
@@ -162,6 +177,10 @@ class DragController:
         if d.kind == "band":
             self._band.hide()
             self._finish_band(d, event.position().toPoint())
+            return
+        if d.kind == "overlay":
+            if self.overlay is not None:
+                self.overlay.release()
             return
         c.doc.commit(c.doc.pose, self._step_text(d), before=d.before)
         if c.doc.pose != d.before:

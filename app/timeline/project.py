@@ -20,6 +20,7 @@ import datetime as _dt
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -30,6 +31,9 @@ from app.timeline.controller import TimelineController
 from app.timeline.recovery_banner import RecoveryBanner
 from app.worker import user_message
 from core.animation.keyframes import Track
+
+if TYPE_CHECKING:
+    from app.people import PeopleModel
 
 AUTOSAVE_MS = 60_000
 PROJECT_FILTER = "GFLA Pose Studio project (*.gflaproj);;All files (*)"
@@ -51,6 +55,7 @@ class ProjectManager(QObject):
         self.recovery_banner.discard.connect(self.discard_recovery)
         self.confirm_discard: Callable[[str], bool] = self._ask_discard  # tests replace it
         self._pending = None  # a loaded core Project waiting for the worker to take its photo
+        self.people: PeopleModel | None = None  # the body editor's people (app.people), saved with the project
         self._pending_path: Path | None = None
         self._pending_dirty = False
         self._revision = 0  # bumped by every undo-stack change; compared with the autosaved one
@@ -97,8 +102,9 @@ class ProjectManager(QObject):
         doc = self.win.document
         assert doc.image is not None, "a project is saved only with a photo open"
         unkeyed = doc.pose != doc.detected and not self.ctl.pose_is_keyed()  # opening would not bring it back
+        people = None if self.people is None else self.people.saved_state()
         return Project(image=doc.image, source_pose=doc.detected, track=self.ctl.track, photo_path=self._photo_file(),
-                       renderer=self.win.project_renderer(), canvas_pose=doc.pose if unkeyed else None)
+                       renderer=self.win.project_renderer(), canvas_pose=doc.pose if unkeyed else None, people=people)
 
     # ----- New / Open / Save ----------------------------------------------------------------------
     def _ask_discard(self, what: str) -> bool:
@@ -162,6 +168,8 @@ class ProjectManager(QObject):
         self.ctl.reset(project.track)
         if project.canvas_pose is not None:  # the pose that was on the canvas, keyed or not
             self.win.document.set_pose(project.canvas_pose)
+        if self.people is not None and project.people is not None:
+            self.people.restore(project.people)
         self.win.document.undo_stack.clear()
         self._set_path(self._pending_path)
         if self._pending_dirty:
