@@ -7,18 +7,16 @@ import pytest
 
 from core.errors import Cancelled, PoseError, RenderError
 from core.imageio_utils import import_cv2
+from core.render.face_mesh_topology import INNER_MOUTH, face_triangles, fill_points
 from core.render.face_warp import FaceWarpRenderer, FaceWarpState, openness
 from core.render.face_warp_mesh import (
     FILL,
     FIRST_ANCHOR,
     FOREHEAD,
-    INNER_MOUTH,
     MOUTH_SPLIT,
     OUTLINE,
     TEMPLATE68,
     anchors_and_band,
-    face_triangles,
-    fill_points,
     forehead_points,
     mouth_gap,
     mouth_split,

@@ -21,12 +21,11 @@ import numpy as np
 from core.errors import PoseError, RenderError
 from core.face.layout import FACE68
 from core.render.base import FrameByFrame, RenderResult, SourceState
+from core.render.face_mesh_topology import face_triangles, fill_points
 from core.render.face_warp_mesh import (
     FIRST_ANCHOR,
     FOREHEAD,
     anchors_and_band,
-    face_triangles,
-    fill_points,
     forehead_points,
     keep_inside,
     mouth_gap,
