@@ -18,7 +18,6 @@ Version 3 added ``layout``: "face68" for face mode's animations, whose poses are
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -32,7 +31,6 @@ from core.animation.keyframes import Keyframe, Points, Track
 from core.atomic import write_text_atomic
 from core.errors import ProjectFileError, StudioError
 from core.keypoints import as_points
-from core.safe_json import loads_limited, read_limited
 from core.project_schema import (
     CANVAS_POSE_VERSION,
     FORMAT_NAME,
@@ -50,6 +48,7 @@ from core.project_schema import (
     load_photo_file,
     sha256_of,
 )
+from core.safe_json import loads_limited, read_limited
 
 FORMAT_VERSION = 3  # the newest version this module reads and writes
 MAX_KEYFRAMES = 100_000  # far beyond any animation a person keys by hand

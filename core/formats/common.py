@@ -10,7 +10,6 @@ import numpy as np
 from core.errors import PoseError
 from core.safe_json import loads_limited, read_limited
 
-
 MAX_POSE_FILE_BYTES = 64 * 2**20  # a 1,000-frame POSE_KEYPOINT file of 10 people is about 20 MiB
 
 
