@@ -28,7 +28,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from core.animation.keyframes import Keyframe, Points, Track
-from core.atomic import write_text_atomic
+from core.atomic import clean_stale_temps, write_text_atomic
 from core.errors import ProjectFileError, StudioError
 from core.keypoints import as_points
 from core.project_schema import (
@@ -264,8 +264,11 @@ def autosave(project: Project, origin: str | os.PathLike | None = None, name: st
 
 
 def find_recovery(name: str = "autosave") -> Path | None:
-    """The recovery file left by a session that did not close cleanly, if any."""
+    """The recovery file left by a session that did not close cleanly, if any (called at start-up: it also removes
+    the temporary files of autosaves whose process was killed mid-write)."""
     p = autosave_path(name)
+    if p.parent.is_dir():
+        clean_stale_temps(p.parent)
     return p if p.is_file() and p.stat().st_size > 0 else None
 
 
