@@ -117,7 +117,7 @@ def _pose_readers() -> list[Callable[[Path], object]]:
 @example(data=None)
 def test_pose_json_readers_survive_mutated_documents(folder, seeds, data) -> None:
     """case: pose JSON (OpenPose, ControlNet, ComfyUI) with values replaced, keys removed, huge integers, deep
-    nesting | expected: a result or one-line PoseError naming the file | checks: Hypothesis, 40 documents"""
+    nesting | expected: a result or one-line PoseError naming the file | checks: Hypothesis, 150 documents"""
     path = folder / "fuzz pose.json"
     if data is None:  # the two inputs that used to escape as tracebacks
         texts = [seeds["openpose"].decode().replace("1.3", HUGE_INT, 1), DEEP,
@@ -137,7 +137,7 @@ def test_pose_json_readers_survive_mutated_documents(folder, seeds, data) -> Non
 def test_every_reader_survives_random_and_mutated_bytes(folder, seeds, data) -> None:
     """case: random bytes and truncated/flipped/inserted bytes of a valid file, for every reader (pose JSON,
     annotation CSV, image, project, manifest, checkpoint) | expected: result or one-line StudioError naming the
-    file | checks: Hypothesis, 40 byte strings per run"""
+    file | checks: Hypothesis, 150 byte strings per run"""
     from core.gfla.checkpoint import read_state_dict
     from core.imageio_utils import load_image
     from core.pose_io import read_annotation_csv
@@ -174,7 +174,7 @@ def _read_manifest_in(root: Path) -> object:
 @example(data=None)
 def test_project_reader_survives_mutated_documents(folder, seeds, data) -> None:
     """case: project file with values replaced, fields removed, huge numbers, deep nesting | expected: a project
-    or one-line ProjectFileError naming the file | checks: Hypothesis, 40 documents"""
+    or one-line ProjectFileError naming the file | checks: Hypothesis, 150 documents"""
     from core.project_file import load_project
 
     path = folder / "fuzz project.gflaproj"
@@ -193,7 +193,7 @@ def test_project_reader_survives_mutated_documents(folder, seeds, data) -> None:
 @given(data=st.data())
 def test_manifest_reader_always_returns_a_manifest(folder, seeds, data) -> None:
     """case: weights manifest with mutated JSON | expected: read, or rebuilt from the files (never an error) |
-    checks: read_manifest returns for 40 mutated manifests"""
+    checks: read_manifest returns for 150 mutated manifests"""
     root = folder / "weights-fuzz"
     root.mkdir(exist_ok=True)
     (root / "manifest.json").write_text(json.dumps(_mutate(json.loads(seeds["manifest"]), data)))

@@ -57,6 +57,8 @@ def test_nan_and_inf_checkpoint_is_refused_at_import_naming_the_tensors(clean_st
 
 
 def test_clean_weights_pass_the_finite_check_and_many_bad_tensors_are_summarised(clean_state) -> None:
+    """case: every tensor NaN | expected: the first 5 named, the rest counted | checks: 'and N more tensors';
+    clean weights pass"""
     require_finite(clean_state, "clean")  # raises if wrong
     poisoned = {k: torch.full_like(v, float("nan")) for k, v in clean_state.items() if v.is_floating_point()}
     assert len(nonfinite_tensors(poisoned)) == len(poisoned)
