@@ -64,7 +64,7 @@ def render() -> tuple[str, list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Write docs/reliability.md from the fault tests.")
     parser.add_argument("--check", action="store_true", help="only check that the page is up to date")
     args = parser.parse_args(argv)
     text, missing = render()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from reliability_catalogue import parse_docstring, rows  # noqa: E402
+_spec = importlib.util.spec_from_file_location("reliability_catalogue", ROOT / "scripts" / "reliability_catalogue.py")
+assert _spec is not None and _spec.loader is not None
+catalogue = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(catalogue)
+parse_docstring, rows = catalogue.parse_docstring, catalogue.rows
 
 
 def test_docs_reliability_md_is_generated_from_the_current_tests() -> None:
