@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+import test_weights_cli
 import torch
 
-import main
 from core.errors import CheckpointError
 from core.gfla import CONFIGS, build_model
 from core.gfla.checkpoint import sha256_file
 from core.tensor_checks import nonfinite_tensors, require_finite
 
+_cli = test_weights_cli._cli  # the same CLI runner and weights-folder fixture as the weights CLI tests
+weights_dir = test_weights_cli.weights_dir
 KIND = "dance_keypoint"  # the smallest network: fast to build and save
 
 
@@ -21,19 +22,6 @@ KIND = "dance_keypoint"  # the smallest network: fast to build and save
 def clean_state() -> dict[str, torch.Tensor]:
     torch.manual_seed(5)
     return {k: v.clone() for k, v in build_model(CONFIGS[KIND]).state_dict().items()}
-
-
-@pytest.fixture
-def weights_dir(tmp_path, monkeypatch) -> Path:
-    root = tmp_path / "weights"
-    monkeypatch.setenv("GFLA_WEIGHTS_DIR", str(root))
-    return root
-
-
-def _cli(capsys, *argv: str) -> tuple[int, str, str]:
-    rc = main.main(["weights", *argv])
-    out = capsys.readouterr()
-    return rc, out.out, out.err
 
 
 def _float_keys(state: dict[str, torch.Tensor]) -> list[str]:
