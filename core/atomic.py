@@ -12,6 +12,7 @@ import errno
 import glob
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,7 +67,8 @@ def _pid_alive(pid: int) -> bool:
 
 
 def clean_stale_temps(folder: str | os.PathLike, stem: str = "*") -> int:
-    """Remove the temporary files of writes whose process died (of ``stem``'s target, or all); how many went."""
+    """Remove the temporary files (and staging folders, ``.<name>.<pid>-<random>.part``) of writes whose process
+    died, of ``stem``'s target or all; how many went."""
     removed = 0
     pattern = f".{'*' if stem == '*' else glob.escape(stem)}.*.part*"
     for tmp in Path(folder).glob(pattern):
@@ -74,7 +76,10 @@ def clean_stale_temps(folder: str | os.PathLike, stem: str = "*") -> int:
         if match is None or int(match[1]) == os.getpid() or _pid_alive(int(match[1])):
             continue
         with contextlib.suppress(OSError):
-            tmp.unlink()
+            if tmp.is_dir():
+                shutil.rmtree(tmp)
+            else:
+                tmp.unlink()
             removed += 1
     return removed
 

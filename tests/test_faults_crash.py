@@ -191,3 +191,29 @@ def test_read_only_folder_gives_a_clear_error_and_keeps_the_file(small_tmpfs: Pa
     with pytest.raises(WriteError, match="permission denied"):
         save_project(_big_project(16), target)
     assert target.read_bytes() == before
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_stale_temps_of_dead_writers_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
+    """case: temp files and PNG staging folders left by killed writers | expected: removed by the next write to
+    the same target; a live process's temp kept | checks: a dead pid's .part file and folder go, our own stays"""
+    from core.export import open_writer
+
+    dead, alive = _dead_pid(), os.getppid()
+    stale_file = tmp_path / f".walk.{dead}-abc123.part.gflaproj"
+    live_file = tmp_path / f".walk.{alive}-def456.part.gflaproj"
+    stale_dir = tmp_path / f".frames.{dead}-xyz789.part"
+    for p in (stale_file, live_file):
+        p.write_text("half")
+    stale_dir.mkdir()
+    (stale_dir / "frame_00000.png").write_bytes(b"half")
+    save_project(_big_project(8), tmp_path / "walk.gflaproj")
+    assert not stale_file.exists() and live_file.exists()
+    with open_writer(tmp_path / "frames", 12, (8, 8), "png") as w:
+        w.append(np.zeros((8, 8, 3), np.uint8))
+    assert not stale_dir.exists() and (tmp_path / "frames" / "frame_00000.png").is_file()
