@@ -1,10 +1,18 @@
-"""Atomic file writes: write to a temporary file beside the target, then rename over it."""
+"""Atomic file writes: write to a temporary file beside the target, then rename over it.
+
+A temporary file is named ``.<stem>.<pid>-<random>.part<suffix>``. A process killed mid-write (SIGKILL, power
+loss) leaves one behind, never a half file under the final name; the next write to the same target, or
+:func:`clean_stale_temps` on a folder at start-up, removes those whose process is gone.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +53,37 @@ def explain_os_error(path: Path, exc: OSError) -> str:
     return f"cannot write {path}: {exc.strerror or exc}"
 
 
+_TEMP_NAME = re.compile(r"\.(\d+)-[A-Za-z0-9_]+\.part[^/]*$")  # .<stem>.<pid>-<mkstemp's random>.part<suffix>
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or a platform without signals: assume alive
+    return True
+
+
+def clean_stale_temps(folder: str | os.PathLike, stem: str = "*") -> int:
+    """Remove the temporary files (and staging folders, ``.<name>.<pid>-<random>.part``) of writes whose process
+    died, of ``stem``'s target or all; how many went."""
+    removed = 0
+    pattern = f".{'*' if stem == '*' else glob.escape(stem)}.*.part*"
+    for tmp in Path(folder).glob(pattern):
+        match = _TEMP_NAME.search(tmp.name)
+        if match is None or int(match[1]) == os.getpid() or _pid_alive(int(match[1])):
+            continue
+        with contextlib.suppress(OSError):
+            if tmp.is_dir():
+                shutil.rmtree(tmp)
+            else:
+                tmp.unlink()
+            removed += 1
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success it is renamed onto ``path``.
@@ -56,8 +95,11 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
     """
     target = Path(path)
     suffix = target.suffix if suffix is None else suffix
+    with contextlib.suppress(OSError):
+        clean_stale_temps(target.parent or ".", target.stem)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{suffix}", dir=target.parent or ".")
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.{os.getpid()}-", suffix=f".part{suffix}",
+                                        dir=target.parent or ".")
         os.close(fd)
         share_permissions(Path(tmp_name))
     except OSError as exc:

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from core.atomic import WriteError, atomic_path, explain_os_error, share_permissions
+from core.atomic import WriteError, atomic_path, clean_stale_temps, explain_os_error, share_permissions
 from core.errors import ExportError
 from core.ffmpeg_pipe import FfmpegPipe, _explain, ffmpeg_exe, probe_video
 
@@ -215,7 +215,9 @@ class PngSequenceWriter(Writer):
             raise ExportError(f"{self.path} exists and holds other files: choose a new or empty folder")
         self.compress_level = compress_level
         try:
-            self._dir = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent))
+            clean_stale_temps(self.path.parent, self.path.name)  # staging folders of killed exports
+            self._dir = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.{os.getpid()}-", suffix=".part",
+                                              dir=self.path.parent))
         except OSError as exc:
             raise ExportError(explain_os_error(self.path, exc)) from exc
 

@@ -18,7 +18,6 @@ Version 3 added ``layout``: "face68" for face mode's animations, whose poses are
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -29,7 +28,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from core.animation.keyframes import Keyframe, Points, Track
-from core.atomic import write_text_atomic
+from core.atomic import clean_stale_temps, write_text_atomic
 from core.errors import ProjectFileError, StudioError
 from core.keypoints import as_points
 from core.people import PeopleState
@@ -53,9 +52,12 @@ from core.project_schema import (
     load_photo_file,
     sha256_of,
 )
+from core.safe_json import loads_limited, read_limited
 from core.skeleton import Pose
 
 FORMAT_VERSION = 4  # the newest version this module reads and writes
+MAX_KEYFRAMES = 100_000  # far beyond any animation a person keys by hand
+MAX_PROJECT_BYTES = 512 * 2**20  # an embedded photo of the largest supported size, as PNG, with room to spare
 SUFFIX = ".gflaproj"
 DATA_ENV = "GFLA_STUDIO_DATA"
 APP_DIR = "gfla-pose-studio"
@@ -81,6 +83,8 @@ class Project:
     origin: Path | None = None  # for a recovered autosave: the file it was saved for
     canvas_pose: Points | None = None  # the pose on the canvas when it is not a keyed one (None: nothing to restore)
     people: PeopleState | None = None  # several people, hands or face (None: just the one body of the poses)
+    read_only: bool = False  # made by a newer version: saving must not overwrite the file it came from
+    loaded_from: Path | None = None  # the file load_project read
 
     @property
     def layout(self) -> Layout:
@@ -167,8 +171,11 @@ def _people_from_model(model: ProjectModel) -> PeopleState | None:
 
 
 def save_project(project: Project, path: str | os.PathLike) -> Path:
-    """Write the project atomically (a failed save leaves the old file as it was)."""
+    """Write the project atomically (a failed save leaves the old file as it was). A project opened read-only
+    (made by a newer version) is refused over the file it came from, so a newer version's fields are not lost."""
     target = Path(path)
+    if project.read_only and project.loaded_from is not None and target.resolve() == project.loaded_from:
+        raise ProjectFileError(f"{target.name} was made by a newer version and is open read-only: save it under another name")
     write_text_atomic(target, project_to_json(project, target))
     return target
 
@@ -184,24 +191,40 @@ def _describe(err: ValidationError) -> str:
 
 def parse_project(text: str | bytes, base_dir: Path | None = None, name: str = "the project") -> Project:
     """A Project from JSON text; ProjectFileError for anything malformed or newer than this version."""
-    try:
-        raw = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ProjectFileError(f"{name} is not a valid project file (not JSON: {exc})") from exc
+    raw = loads_limited(text, name, ProjectFileError)
     if not isinstance(raw, dict) or raw.get("format") != FORMAT_NAME:
         raise ProjectFileError(f"{name} is not a GFLA Pose Studio project (no '{FORMAT_NAME}' format marker)")
     version = raw.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise ProjectFileError(f"{name} has no valid format version (got {version!r})")
-    if version > FORMAT_VERSION:
-        raise ProjectFileError(
-            f"{name} was made by a newer version ({version}); this version reads up to {FORMAT_VERSION}"
-        )
+    keyframes = raw.get("keyframes")
+    if isinstance(keyframes, list) and len(keyframes) > MAX_KEYFRAMES:
+        raise ProjectFileError(f"{name} has {len(keyframes)} keyframes; the limit is {MAX_KEYFRAMES}")
+    newer = version > FORMAT_VERSION
+    if newer:
+        raw = _known_fields_of_newer(raw, name, version)
     try:
         model = ProjectModel.model_validate(raw)
     except ValidationError as exc:
+        if newer:
+            raise ProjectFileError(
+                f"{name} was made by a newer version ({version}); this version reads up to {FORMAT_VERSION}"
+            ) from exc
         raise ProjectFileError(f"{name} is damaged: {_describe(exc)}") from exc
-    return _project_from_model(model, base_dir or Path.cwd(), name)
+    project = _project_from_model(model, base_dir or Path.cwd(), name)
+    if newer:
+        project.read_only = True
+        project.warnings.append(
+            f"{name} was made by a newer version ({version}; this one reads up to {FORMAT_VERSION}): opened "
+            "read-only, save it under another name (what only the newer version knows is dropped)"
+        )
+    return project
+
+
+def _known_fields_of_newer(raw: dict, name: str, version: int) -> dict:
+    """A newer file's fields this version knows, with its version lowered so that the models accept it."""
+    known = set(ProjectModel.model_fields)
+    return {**{k: v for k, v in raw.items() if k in known}, "version": FORMAT_VERSION}
 
 
 def _project_from_model(model: ProjectModel, base_dir: Path, name: str) -> Project:
@@ -211,7 +234,9 @@ def _project_from_model(model: ProjectModel, base_dir: Path, name: str) -> Proje
     elif photo.path is not None:
         photo_path = (base_dir / photo.path).resolve()
         if not photo_path.is_file():
-            raise ProjectFileError(f"the photo of {name} is missing: {photo_path} (move it back or re-link it)")
+            outside = "" if photo_path.is_relative_to(base_dir.resolve()) else (
+                f" (photo.path {photo.path!r} points outside the project folder)")
+            raise ProjectFileError(f"the photo of {name} is missing: {photo_path}{outside} (move it back or re-link it)")
         if photo.sha256 and sha256_of(photo_path) != photo.sha256:
             warnings.append(f"the photo {photo_path.name} changed since the project was saved")
         image = load_photo_file(photo_path)
@@ -239,11 +264,10 @@ def _project_from_model(model: ProjectModel, base_dir: Path, name: str) -> Proje
 def load_project(path: str | os.PathLike) -> Project:
     """Read a project file; ProjectFileError with a plain message when it cannot be used."""
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ProjectFileError(f"cannot read {p}: {exc.strerror or exc}") from exc
-    return parse_project(data, p.resolve().parent, p.name)
+    data = read_limited(p, str(p), ProjectFileError, MAX_PROJECT_BYTES)
+    project = parse_project(data, p.resolve().parent, p.name)
+    project.loaded_from = p.resolve()
+    return project
 
 
 # ----- autosave and crash recovery -------------------------------------------------------------
@@ -276,8 +300,11 @@ def autosave(project: Project, origin: str | os.PathLike | None = None, name: st
 
 
 def find_recovery(name: str = "autosave") -> Path | None:
-    """The recovery file left by a session that did not close cleanly, if any."""
+    """The recovery file left by a session that did not close cleanly, if any (called at start-up: it also removes
+    the temporary files of autosaves whose process was killed mid-write)."""
     p = autosave_path(name)
+    if p.parent.is_dir():
+        clean_stale_temps(p.parent)
     return p if p.is_file() and p.stat().st_size > 0 else None
 
 

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.atomic import atomic_path, write_text_atomic
 from core.errors import CheckpointError
 from core.gfla.checkpoint import SAFETENSORS_KIND_KEY, load_model, sha256_file, state_dict_for_saving
+from core.safe_json import loads_limited, read_limited
+from core.tensor_checks import require_finite
 
 ENV_VAR = "GFLA_WEIGHTS_DIR"
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
+MAX_MANIFEST_BYTES = 16 * 2**20  # about 40,000 entries
 _REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -45,6 +47,7 @@ class Manifest(BaseModel):
 
     version: int = MANIFEST_VERSION
     entries: list[ManifestEntry] = []
+    notice: str | None = Field(default=None, exclude=True)  # set when read_manifest rebuilt a damaged manifest
 
 
 def weights_root(root: str | os.PathLike | None = None) -> Path:
@@ -56,14 +59,44 @@ def weights_root(root: str | os.PathLike | None = None) -> Path:
 
 
 def read_manifest(root: str | os.PathLike | None = None) -> Manifest:
+    """The manifest; a damaged one is moved aside and rebuilt from the files on disk (``notice`` says so)."""
     path = weights_root(root) / MANIFEST
     if not path.exists():
         return Manifest()
     try:
-        return Manifest.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, ValidationError) as exc:
+        raw = loads_limited(read_limited(path, str(path), CheckpointError, MAX_MANIFEST_BYTES), str(path), CheckpointError)
+        return Manifest.model_validate(raw)
+    except (CheckpointError, ValidationError) as exc:
         first = str(exc).splitlines()[0]
-        raise CheckpointError(f"the weights manifest {path} is unreadable ({first}); fix or delete it") from exc
+    return rebuild_manifest(root, reason=first)
+
+
+def rebuild_manifest(root: str | os.PathLike | None = None, reason: str = "") -> Manifest:
+    """Keep the damaged manifest as ``manifest.json.damaged-<time>`` and write one listing every safetensors file
+    under ``<root>/<kind>/`` (kind from the file's metadata, else its folder); hashes are recomputed."""
+    from safetensors import SafetensorError, safe_open
+
+    folder = weights_root(root)
+    path = folder / MANIFEST
+    kept = folder / f"{MANIFEST}.damaged-{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    try:
+        os.replace(path, kept)
+    except OSError as exc:
+        raise CheckpointError(f"the weights manifest {path} is damaged and cannot be moved aside: {exc.strerror}") from exc
+    manifest = Manifest()
+    for file in sorted(folder.glob("*/*.safetensors")):
+        try:
+            with safe_open(str(file), "pt") as fh:
+                kind = (fh.metadata() or {}).get(SAFETENSORS_KIND_KEY, file.parent.name)
+        except (SafetensorError, OSError, ValueError):
+            continue  # not a readable safetensors file: `weights import` it again
+        stamp = _dt.datetime.fromtimestamp(file.stat().st_mtime).astimezone().isoformat(timespec="seconds")
+        manifest.entries.append(ManifestEntry(kind=kind, file=file.relative_to(folder).as_posix(),
+                                              sha256=sha256_file(file), original_name=file.name, imported=stamp))
+    write_manifest(manifest, root)
+    manifest.notice = (f"the weights manifest was damaged ({reason}); kept it as {kept.name} and rebuilt it "
+                       f"from the {len(manifest.entries)} files in {folder}")
+    return manifest
 
 
 def write_manifest(manifest: Manifest, root: str | os.PathLike | None = None) -> None:
@@ -98,6 +131,7 @@ def import_checkpoint(
     src = Path(path)
     loaded = load_model(src, kind=kind)  # strict: raises CheckpointError naming every mismatch
     tensors = state_dict_for_saving(loaded.model)
+    require_finite(tensors, str(src))  # NaN/Inf weights render garbage: refused before anything is written
     folder = weights_root(root)
     kind_dir = folder / loaded.kind
     kind_dir.mkdir(parents=True, exist_ok=True)
@@ -144,7 +178,7 @@ def verify_entry(entry: ManifestEntry, root: str | os.PathLike | None = None) ->
     if sha256_file(path) != entry.sha256:
         return VerifyResult(entry, False, "sha256 differs from the manifest (file changed or corrupt)")
     try:
-        load_model(path, kind=entry.kind)
+        require_finite(state_dict_for_saving(load_model(path, kind=entry.kind).model), str(path))
     except CheckpointError as exc:
         return VerifyResult(entry, False, str(exc).splitlines()[0])
     return VerifyResult(entry, True, "ok")

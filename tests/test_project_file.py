@@ -77,15 +77,18 @@ def test_a_project_without_a_canvas_pose_stays_version_1_and_version_1_files_sti
     assert load_project(path).canvas_pose is None
 
 
-def test_a_version_1_reader_refuses_a_canvas_pose_file_as_newer_not_as_damaged(tmp_path: Path, monkeypatch) -> None:
+def test_a_version_1_reader_opens_a_canvas_pose_file_read_only_as_newer_not_as_damaged(tmp_path: Path, monkeypatch) -> None:
     import core.project_file as project_file
 
     project = _project(tmp_path, referenced=False)
     project.canvas_pose = project.source_pose.with_joint(7, (1.5, 2.25))
     path = save_project(project, tmp_path / "edit.gflaproj")
     monkeypatch.setattr(project_file, "FORMAT_VERSION", 1)  # what an older build checks against
-    with pytest.raises(ProjectFileError, match=r"made by a newer version \(2\); this version reads up to 1"):
-        load_project(path)
+    opened = load_project(path)
+    assert opened.read_only and any("newer version (2; this one reads up to 1)" in w for w in opened.warnings)
+    with pytest.raises(ProjectFileError, match="read-only: save it under another name"):
+        save_project(opened, path)
+    assert save_project(opened, tmp_path / "copy.gflaproj").is_file()
 
 
 def test_a_changed_referenced_photo_is_reported_not_refused(tmp_path: Path) -> None:
@@ -111,9 +114,9 @@ def _valid_doc(tmp_path: Path) -> dict:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: "{ not json", "not JSON"),
+        (lambda d: "{ not json", "not valid JSON"),
         (lambda d: json.dumps([1, 2]), "not a GFLA Pose Studio project"),
-        (lambda d: json.dumps({**d, "version": 5}), r"made by a newer version \(5\); this version reads up to 4"),
+        (lambda d: json.dumps({**d, "version": 5, "photo": {"width": 1}}), r"made by a newer version \(5\); this version reads up to 4"),
         (lambda d: json.dumps({**d, "layout": "face68"}), "source_pose has 18 points; a face68 project's poses have 68"),
         (lambda d: json.dumps({**d, "version": "one"}), "no valid format version"),
         (lambda d: json.dumps({**d, "fps": "fast"}), "fps"),
@@ -178,5 +181,4 @@ def test_a_face_project_keeps_its_68_landmark_keyframes_and_older_readers_refuse
     assert back.layout == "face68" and back.track == track and back.source_pose == marks
     assert isinstance(back.canvas_pose, Keypoints) and not back.canvas_pose.present[3]
     monkeypatch.setattr(project_file, "FORMAT_VERSION", 2)  # what the previous build checks against
-    with pytest.raises(ProjectFileError, match=r"made by a newer version \(3\)"):
-        load_project(path)
+    assert load_project(path).read_only

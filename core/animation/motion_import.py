@@ -141,6 +141,8 @@ def read_video_motion(
         close()
     if not poses:
         raise MotionError(f"{path.name} has no frames")
+    if all(np.isnan(p).all() for p in poses):
+        raise MotionError(f"{path.name}: no person found in any of its {len(poses)} frames")
     return Motion(np.stack(poses), fps, tuple(meta["size"]), str(path))
 
 

@@ -6,6 +6,7 @@ Manage imported GFLA checkpoints (folder: $GFLA_WEIGHTS_DIR or weights/).
 from __future__ import annotations
 
 import argparse
+import sys
 
 from core.gfla.configs import CONFIGS
 
@@ -31,6 +32,9 @@ def run(args: argparse.Namespace) -> int:
     from core.weights_store import import_checkpoint, read_manifest, verify_all, weights_root  # imports torch
 
     command = getattr(args, "weights_command", None)
+    notice = read_manifest().notice  # a damaged manifest is rebuilt here, before any command uses it
+    if notice:
+        print(f"warning: {notice}", file=sys.stderr)
     if command == "import":
         entry = import_checkpoint(args.path, kind=args.kind, name=args.name)
         print(f"imported {args.path} as {entry.kind}: {entry.path()} (sha256 {entry.sha256[:12]}…)")

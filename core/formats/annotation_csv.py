@@ -13,6 +13,8 @@ import numpy as np
 
 from core.atomic import write_text_atomic
 from core.errors import PoseError
+from core.formats.common import MAX_POSE_FILE_BYTES
+from core.safe_json import loads_limited, read_limited
 from core.skeleton import JOINT_NAMES, N_JOINTS, Pose
 
 ANNOTATION_HEADER = "name:keypoints_y:keypoints_x"
@@ -68,14 +70,14 @@ def annotation_row_to_pose(
 
 def _parse_int_list(text: str, where: str, what: str) -> tuple[int, ...]:
     try:
-        values = json.loads(text)
-    except json.JSONDecodeError:
+        values = loads_limited(text, f"{where}: {what}", PoseError, max_depth=2)
+    except PoseError:
         raise PoseError(f"{where}: {what} is not a list like [12, -1, ...]") from None
     if not isinstance(values, list) or len(values) != N_JOINTS:
         raise PoseError(f"{where}: {what} must list {N_JOINTS} values")
     out = []
     for v in values:
-        if isinstance(v, bool) or not isinstance(v, int | float) or not float(v).is_integer():
+        if isinstance(v, bool) or not isinstance(v, int | float) or abs(v) > 1e9 or not float(v).is_integer():
             raise PoseError(f"{where}: {what} must hold whole numbers, found {v!r}")
         out.append(int(v))
     return tuple(out)
@@ -84,12 +86,11 @@ def _parse_int_list(text: str, where: str, what: str) -> tuple[int, ...]:
 def read_annotation_csv(path: str | os.PathLike) -> list[AnnotationRow]:
     """Rows of a published annotation file (``name: [y...]: [x...]`` lines, ':'-separated, with header)."""
     p = Path(path)
+    data = read_limited(p, str(p), PoseError, MAX_POSE_FILE_BYTES)
     try:
-        lines = p.read_text(encoding="utf-8-sig").splitlines()
-    except FileNotFoundError:
-        raise PoseError(f"cannot read {p}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PoseError(f"cannot read {p}: {exc}") from None
+        lines = data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        raise PoseError(f"cannot read {p}: not a text (CSV) file (not UTF-8)") from None
     rows = []
     for n, line in enumerate(lines, start=1):
         if not line.strip() or (n == 1 and line.replace(" ", "") == ANNOTATION_HEADER):

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 
 from core.errors import PoseError
+from core.safe_json import loads_limited, read_limited
+
+MAX_POSE_FILE_BYTES = 64 * 2**20  # a 1,000-frame POSE_KEYPOINT file of 10 people is about 20 MiB
 
 
 def load_json(path: Path) -> object:
-    """The parsed JSON of ``path``; PoseError (one line, naming the file) when missing, binary or malformed."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise PoseError(f"cannot read {path}: no such file") from None
-    except UnicodeDecodeError:
-        raise PoseError(f"cannot read {path}: not a text (JSON) file") from None
-    except OSError as exc:
-        raise PoseError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PoseError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    """The parsed JSON of ``path``; PoseError (one line, naming the file) when missing, binary, malformed, larger
+    than MAX_POSE_FILE_BYTES or past core.safe_json's depth and integer limits."""
+    data = read_limited(path, str(path), PoseError, MAX_POSE_FILE_BYTES)
+    return loads_limited(data, str(path), PoseError)
 
 
 def parse_canvas(where: str, doc: dict) -> tuple[int, int] | None:
@@ -57,8 +50,9 @@ def parse_triplets(where: str, values: object, counts: dict[int, str]) -> np.nda
     for i, v in enumerate(values):
         if isinstance(v, bool) or not isinstance(v, int | float):
             raise PoseError(f"{where}: item {i} is {v!r}, not a number")
-        if not math.isfinite(v):
-            raise PoseError(f"{where}: item {i} is {v}, not a finite number (NaN or infinity)")
+        if abs(v) > 1e300 or not math.isfinite(v):  # abs() first: a huge int overflows in isfinite
+            shown = v if isinstance(v, float) else f"an integer of {len(str(abs(v)))} digits"
+            raise PoseError(f"{where}: item {i} is {shown}, not a finite number within ±1e300")
     if len(values) % 3 or len(values) // 3 not in counts:
         expected = " or ".join(f"{3 * n} ({name})" for n, name in counts.items())
         raise PoseError(f"{where}: {len(values)} values, expected {expected}")

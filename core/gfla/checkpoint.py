@@ -22,6 +22,7 @@ from core.gfla.layout import (
     rank_kinds,
     strip_module_prefix,
 )
+from core.tensor_checks import require_finite
 
 __all__ = [
     "LoadedModel", "detect_kind", "load_model", "load_strict", "mismatches", "read_state_dict", "sha256_file",
@@ -61,7 +62,10 @@ def _describe(obj: object) -> str:
 
 
 def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
-    """Tensors of a .pth/.pt (torch.load, weights_only) or .safetensors file, with any ``module.`` prefix removed."""
+    """Tensors of a .pth/.pt (torch.load, weights_only) or .safetensors file, with any ``module.`` prefix removed.
+
+    The one reader of weights files: every checkpoint, training state, VGG/LPIPS/Inception file comes through here.
+    A file holding NaN or infinity is refused (core.tensor_checks)."""
     p = Path(path)
     if not p.is_file():
         raise CheckpointError(f"checkpoint {p} does not exist" if not p.exists() else f"checkpoint {p} is not a file")
@@ -86,6 +90,7 @@ def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
         or not all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in obj.items())
     ):
         raise CheckpointError(f"{p.name} is not a state dict of tensors: it holds {_describe(obj)}")
+    require_finite(obj, str(p))  # NaN/Inf weights render garbage: refused, naming the tensors
     return strip_module_prefix(obj)
 
 
