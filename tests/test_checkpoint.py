@@ -155,3 +155,22 @@ def test_unreadable_files_give_checkpoint_errors_naming_the_file(tmp_path) -> No
 def test_unrelated_weights_are_refused() -> None:
     with pytest.raises(CheckpointError, match="share no key with any known GFLA network"):
         load_model({"encoder.conv.weight": torch.zeros(3, 3)})
+
+
+@pytest.mark.parametrize("suffix", [".pth", ".safetensors"])
+def test_every_weights_read_refuses_nan_and_inf_naming_the_tensors(published, tmp_path, suffix: str) -> None:
+    """Not only import: a file dropped next to the app and read by load_model (the renderers, training, VGG)."""
+    sd = {k: v.clone() for k, v in published["sd"].items()}
+    floats = [k for k, v in sd.items() if v.is_floating_point() and v.numel() > 1]
+    sd[floats[0]].view(-1)[0] = float("nan")
+    sd[floats[-1]].view(-1)[1] = float("inf")
+    path = tmp_path / f"bad{suffix}"
+    if suffix == ".pth":
+        torch.save(sd, path)
+    else:
+        from safetensors.torch import save_file
+
+        save_file({k: v.contiguous() for k, v in sd.items()}, str(path))
+    with pytest.raises(CheckpointError) as err:
+        load_model(path)
+    assert floats[0] in str(err.value) and floats[-1] in str(err.value) and "NaN" in str(err.value)
