@@ -17,6 +17,7 @@ from core.rig.group import centroid
 
 if TYPE_CHECKING:
     from app.canvas.view import PoseCanvas
+    from core.keypoints import Keypoints
     from core.skeleton import Pose
 
 VERBS = {DragMode.FREE: "Move", DragMode.ROTATE: "Rotate", DragMode.IK: "Reach with"}
@@ -26,7 +27,7 @@ CLICK_PX = 3  # a press and release closer than this (viewport pixels) is a clic
 @dataclass
 class _Drag:
     kind: str  # "joint", "group", "selection" or "band"
-    before: Pose
+    before: Pose | Keypoints
     start: QPointF  # scene point where the drag began
     origin: QPoint  # viewport point where the drag began
     joint: int = -1
@@ -123,7 +124,7 @@ class DragController:
         if d.joint >= 0:
             c.show_hover(d.joint)
 
-    def _pose_at(self, d: _Drag, scene: QPointF) -> Pose:
+    def _pose_at(self, d: _Drag, scene: QPointF) -> Pose | Keypoints:
         c = self.canvas
         if d.kind == "selection":
             return self._selection_pose(d, scene)
@@ -137,7 +138,7 @@ class DragController:
             pose = mirror_edit(d.before, pose, self.pins, tree)
         return pose
 
-    def _selection_pose(self, d: _Drag, scene: QPointF) -> Pose:
+    def _selection_pose(self, d: _Drag, scene: QPointF) -> Pose | Keypoints:
         sel = self.canvas.selection
         centre = centroid(d.before, sel)
         if centre is None:

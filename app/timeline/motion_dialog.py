@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -73,7 +74,9 @@ class MotionImportDialog(QDialog):
         self.checkpoint = QComboBox()
         for path in keypoint_checkpoints:
             self.checkpoint.addItem(os.path.basename(path), path)
-        net_item = self.smoother.model().item(3)
+        model = self.smoother.model()
+        assert isinstance(model, QStandardItemModel)  # a QComboBox's own model
+        net_item = model.item(3)
         net_item.setEnabled(bool(keypoint_checkpoints))
         if not keypoint_checkpoints:
             net_item.setToolTip("Import a dance_keypoint checkpoint (Preferences) to use the network")

@@ -110,7 +110,9 @@ class TimelinePanel(QWidget):
             self.settings_bar.addSeparator()
             self.settings_bar.addActions(actions)
             for action in actions:
-                self.settings_bar.widgetForAction(action).setText(action.text())  # keep the "…": it opens a dialog
+                button = self.settings_bar.widgetForAction(action)
+                if isinstance(button, QToolButton):
+                    button.setText(action.text())  # keep the "…": it opens a dialog
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.addWidget(self.hint, 1)
