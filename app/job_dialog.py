@@ -9,16 +9,45 @@ from typing import Any, NamedTuple
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QLabel,
     QLayout,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.jobs import Job
 from core.progress import Progress
+
+
+def int_spin(lo: int, hi: int, value: int, step: int = 1, prefix: str = "", suffix: str = "",
+             tip: str = "") -> QSpinBox:
+    """A whole-number field of the dialogs and the timeline bar, set up in one call."""
+    box = QSpinBox()
+    box.setRange(lo, hi)
+    box.setSingleStep(step)
+    box.setValue(value)
+    box.setPrefix(prefix)
+    box.setSuffix(suffix)
+    box.setToolTip(tip)
+    return box
+
+
+def float_spin(lo: float, hi: float, value: float, decimals: int = 2, step: float = 1.0, prefix: str = "",
+               suffix: str = "", tip: str = "") -> QDoubleSpinBox:
+    """A decimal field (frame rates, tolerances, filter settings), set up in one call."""
+    box = QDoubleSpinBox()
+    box.setRange(lo, hi)
+    box.setDecimals(decimals)
+    box.setSingleStep(step)
+    box.setValue(value)
+    box.setPrefix(prefix)
+    box.setSuffix(suffix)
+    box.setToolTip(tip)
+    return box
 
 
 class JobDialogParts(NamedTuple):
