@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from superqt.utils import qthrottled
@@ -12,6 +12,9 @@ from app.jobs import Job, JobRunner, Resources
 from app.services import Services
 from app.worker import EditorModel, Photo, RenderOutcome, RenderRequest
 from core.skeleton import Pose
+
+if TYPE_CHECKING:
+    from app.document import PoseDocument
 
 PREVIEW_INTERVAL_MS = 16  # renders requested at most at the display rate
 
@@ -79,6 +82,14 @@ class RenderClient(QObject):
 
     def set_renderer(self, checkpoint: str | None, device: str = "auto") -> None:
         self._post("renderer", lambda _res: self._model.use_checkpoint(checkpoint or None, device))
+
+    def follow(self, document: PoseDocument) -> None:
+        """Render ``document``'s pose whenever it changes: a preview while it is dragged, a settle render after."""
+        def changed(interactive: bool) -> None:
+            if document.has_photo:
+                self.request_render(document.body_pose(), settled=not interactive)
+
+        document.poseChanged.connect(changed)
 
     def request_render(self, pose: Pose, settled: bool) -> None:
         """Ask for a render of ``pose``; calls are throttled to the display rate, the newest wins."""

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QRubberBand
 
@@ -37,10 +37,12 @@ class _Drag:
     additive: bool = False  # Ctrl held: the band adds to the selection
 
 
-class DragController:
-    """The canvas's edit state (mode, bone-length lock, symmetric, pins) and its mouse drags."""
+class DragController(QObject):
+    """The canvas's edit state (mode, bone-length lock, symmetric, pins) and its mouse drags. It filters the
+    viewport's mouse events itself, so a drag goes from the mouse to the document without passing the view."""
 
     def __init__(self, canvas: PoseCanvas) -> None:
+        super().__init__(canvas)
         self.canvas = canvas
         self.mode = DragMode.FREE
         self.lock_lengths = True
@@ -49,6 +51,25 @@ class DragController:
         self.held: set[int] = set()  # key codes held down (R rotates, S scales the selection)
         self.drag: _Drag | None = None
         self._band = QRubberBand(QRubberBand.Shape.Rectangle, canvas.viewport())
+        canvas.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Left-button presses, moves while dragging and their release are edits; the rest goes on to the view."""
+        kind, c = event.type(), self.canvas
+        if not isinstance(event, QMouseEvent) or watched is not c.viewport():
+            return False
+        left = event.button() == Qt.MouseButton.LeftButton
+        if kind == QEvent.Type.MouseButtonPress and left and not c.panning and c.doc.has_photo:
+            c.setFocus()
+            self.press(event)
+        elif kind == QEvent.Type.MouseMove and self.drag is not None and not c.panning:
+            self.move(event)
+        elif kind == QEvent.Type.MouseButtonRelease and left and self.drag is not None:
+            self.release(event)
+        else:
+            return False
+        c.update_cursor()
+        return True
 
     # ----- state --------------------------------------------------------------------------
     @property
