@@ -90,8 +90,7 @@ class PoseDocument(QObject):
             if pose != self.pose:
                 self.set_pose(pose)
             return
-        # SetPoseCommand (app/canvas) is annotated with Pose but stores and restores any point set of the document
-        self.undo_stack.push(SetPoseCommand(self, before, pose, text, merge_key))  # pyright: ignore[reportArgumentType]
+        self.undo_stack.push(SetPoseCommand(self, before, pose, text, merge_key))
 
     def move_joint(self, index: int, xy: tuple[float, float] | None, text: str, merge_key: object = None) -> None:
         self.commit(self.pose.with_joint(index, xy), text, merge_key=merge_key)

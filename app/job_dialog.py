@@ -9,16 +9,36 @@ from typing import Any, NamedTuple
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QLabel,
     QLayout,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.jobs import Job
 from core.progress import Progress
+
+
+def int_spin(lo: int, hi: int, value: int, step: int = 1, prefix: str = "", suffix: str = "",
+             tip: str = "") -> QSpinBox:
+    """A whole-number field of the dialogs and the timeline bar, set up in one call."""
+    box = QSpinBox(minimum=lo, maximum=hi, singleStep=step, value=value, prefix=prefix, suffix=suffix)
+    box.setToolTip(tip)
+    return box
+
+
+def float_spin(lo: float, hi: float, value: float, decimals: int = 2, step: float = 1.0, prefix: str = "",
+               suffix: str = "", tip: str = "") -> QDoubleSpinBox:
+    """A decimal field (frame rates, tolerances, filter settings), set up in one call (decimals before the value,
+    which they round)."""
+    box = QDoubleSpinBox(decimals=decimals, minimum=lo, maximum=hi, singleStep=step, prefix=prefix, suffix=suffix)
+    box.setValue(value)
+    box.setToolTip(tip)
+    return box
 
 
 class JobDialogParts(NamedTuple):

@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.rendering = BodyRendering(self)  # the render worker's answers, shown in this window
-        self.document.poseChanged.connect(self._on_pose_changed)
+        self.client.follow(self.document)  # a pose edit goes straight to the render client
         self.canvas.hoveredJointChanged.connect(self._on_hover)
         self.canvas.dragFinished.connect(self._hint_done)
         self.canvas.selectedJointChanged.connect(self.pose_dock.select)
@@ -192,11 +192,6 @@ class MainWindow(QMainWindow):
         """Apply the pose in an OpenPose JSON file as one undo step (app.file_ops.apply_pose_file); a file with several
         people or hands/face brings all of them (app.people_dock)."""
         return self.people_dock.apply_people_file(path) or file_ops.apply_pose_file(self, path)
-
-    @Slot(bool)
-    def _on_pose_changed(self, interactive: bool) -> None:
-        if self.document.has_photo:
-            self.client.request_render(self.document.body_pose(), settled=not interactive)
 
     @Slot(int)
     def _on_hover(self, index: int) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from superqt.utils import qthrottled
@@ -12,6 +12,9 @@ from app.jobs import Job, JobRunner, Resources
 from app.services import Services
 from app.worker import EditorModel, Photo, RenderOutcome, RenderRequest
 from core.skeleton import Pose
+
+if TYPE_CHECKING:
+    from app.document import PoseDocument
 
 PREVIEW_INTERVAL_MS = 16  # renders requested at most at the display rate
 
@@ -32,10 +35,10 @@ class RenderClient(QObject):
         self.jobs = JobRunner(self._model.provide, self)  # the app's one worker thread; long jobs go here too
         self.jobs.adopt(self._model)
         self._model.photoReady.connect(self._on_photo)
-        self._model.photoFailed.connect(self._on_photo_failed)
+        self._model.photoFailed.connect(self.photoFailed)  # relayed as they are
         self._model.rendered.connect(self._on_rendered)
-        self._model.failed.connect(self._on_failed)
-        self._model.rendererChanged.connect(self._on_renderer)
+        self._model.failed.connect(self.failed)
+        self._model.rendererChanged.connect(self.rendererChanged)
         self._model.busy.connect(self._on_busy)
         self.jobs.busy.connect(self._on_busy)
         self._live: set[Job] = set()  # posted editor jobs, kept alive until their signals have arrived
@@ -52,7 +55,7 @@ class RenderClient(QObject):
     def _post(self, slot: str, call: Callable[[Resources], None]) -> None:
         """Post ``call(resources)`` (a method of the worker-side model) as the newest request of ``slot``."""
         job = Job("", call)
-        job.failed.connect(self._on_failed)
+        job.failed.connect(self.failed)
         job.ended.connect(self._on_job_ended)  # a bound method: a lambda holding the job would make a cycle
         self._live.add(job)
         if not self.jobs.post(slot, job):
@@ -79,6 +82,14 @@ class RenderClient(QObject):
 
     def set_renderer(self, checkpoint: str | None, device: str = "auto") -> None:
         self._post("renderer", lambda _res: self._model.use_checkpoint(checkpoint or None, device))
+
+    def follow(self, document: PoseDocument) -> None:
+        """Render ``document``'s pose whenever it changes: a preview while it is dragged, a settle render after."""
+        def changed(interactive: bool) -> None:
+            if document.has_photo:
+                self.request_render(document.body_pose(), settled=not interactive)
+
+        document.poseChanged.connect(changed)
 
     def request_render(self, pose: Pose, settled: bool) -> None:
         """Ask for a render of ``pose``; calls are throttled to the display rate, the newest wins."""
@@ -126,10 +137,6 @@ class RenderClient(QObject):
         self._pending = None  # a pose edited on the previous photo must not be rendered on this one
         self.photoReady.emit(photo)
 
-    @Slot(str, str)
-    def _on_photo_failed(self, path: str, message: str) -> None:
-        self.photoFailed.emit(path, message)
-
     @Slot(object)
     def _on_rendered(self, outcome: RenderOutcome) -> None:
         if outcome.photo_id != self._photo_id:
@@ -145,14 +152,6 @@ class RenderClient(QObject):
     @Slot()
     def _on_job_ended(self) -> None:
         self._live.discard(self.sender())  # pyright: ignore[reportArgumentType] - the sender is one of the posted Jobs
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self.failed.emit(message)
-
-    @Slot(str, str)
-    def _on_renderer(self, name: str, device: str) -> None:
-        self.rendererChanged.emit(name, device)
 
     @Slot(str)
     def _on_busy(self, text: str) -> None:

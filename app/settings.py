@@ -13,61 +13,59 @@ DEVICES = ("auto", "cpu", "cuda")
 BACKENDS = ("mediapipe", "mmpose")
 
 
+class _Text:
+    """A string setting stored under ``key``; a value outside ``choices`` (when given) reads as ``default``."""
+
+    def __init__(self, key: str, default: str, choices: tuple[str, ...] = (), doc: str = "") -> None:
+        self.key, self.default, self.choices, self.__doc__ = key, default, choices, doc
+
+    def __get__(self, settings: Settings, owner: object = None) -> str:
+        value = settings.store.value(self.key, self.default)
+        value = self.default if value is None else str(value)
+        return value if not self.choices or value in self.choices else self.default
+
+    def __set__(self, settings: Settings, value: str) -> None:
+        settings.store.setValue(self.key, value)
+
+
+class _Path:
+    """A file path setting, or None (stored as "")."""
+
+    def __init__(self, key: str, doc: str = "") -> None:
+        self.key, self.__doc__ = key, doc
+
+    def __get__(self, settings: Settings, owner: object = None) -> str | None:
+        value = settings.store.value(self.key, "")
+        return str(value) if value else None
+
+    def __set__(self, settings: Settings, value: str | None) -> None:
+        settings.store.setValue(self.key, value or "")
+
+
+class _Flag:
+    """A yes/no setting, stored as "true" / "false"."""
+
+    def __init__(self, key: str, doc: str = "") -> None:
+        self.key, self.__doc__ = key, doc
+
+    def __get__(self, settings: Settings, owner: object = None) -> bool:
+        return str(settings.store.value(self.key, "false")).lower() == "true"
+
+    def __set__(self, settings: Settings, value: bool) -> None:
+        settings.store.setValue(self.key, "true" if value else "false")
+
+
 class Settings:
     """Typed accessors over one QSettings store; tests pass a store in a temporary file."""
 
+    device = _Text("render/device", "auto", DEVICES)
+    checkpoint = _Path("render/checkpoint", "Path of the checkpoint in use, or None for the embedded skeleton warp.")
+    detector_backend = _Text("detect/backend", "mediapipe", BACKENDS)
+    view_mode = _Text("view/mode", "side")
+    hint_done = _Flag("view/hint_done", "True once the user has dragged a joint (the first-run hint then stays hidden).")
+
     def __init__(self, store: QSettings | None = None) -> None:
         self.store = store if store is not None else QSettings(ORGANIZATION, APPLICATION)
-
-    def _get(self, key: str, default: str) -> str:
-        value = self.store.value(key, default)
-        return default if value is None else str(value)
-
-    # ----- rendering / detection --------------------------------------------------------
-    @property
-    def device(self) -> str:
-        value = self._get("render/device", "auto")
-        return value if value in DEVICES else "auto"
-
-    @device.setter
-    def device(self, value: str) -> None:
-        self.store.setValue("render/device", value)
-
-    @property
-    def checkpoint(self) -> str | None:
-        """Path of the checkpoint in use, or None for the embedded skeleton warp."""
-        return self._get("render/checkpoint", "") or None
-
-    @checkpoint.setter
-    def checkpoint(self, value: str | None) -> None:
-        self.store.setValue("render/checkpoint", value or "")
-
-    @property
-    def detector_backend(self) -> str:
-        value = self._get("detect/backend", "mediapipe")
-        return value if value in BACKENDS else "mediapipe"
-
-    @detector_backend.setter
-    def detector_backend(self, value: str) -> None:
-        self.store.setValue("detect/backend", value)
-
-    # ----- view -------------------------------------------------------------------------
-    @property
-    def view_mode(self) -> str:
-        return self._get("view/mode", "side")
-
-    @view_mode.setter
-    def view_mode(self, value: str) -> None:
-        self.store.setValue("view/mode", value)
-
-    @property
-    def hint_done(self) -> bool:
-        """True once the user has dragged a joint (the first-run hint then stays hidden)."""
-        return self._get("view/hint_done", "false").lower() == "true"
-
-    @hint_done.setter
-    def hint_done(self, value: bool) -> None:
-        self.store.setValue("view/hint_done", "true" if value else "false")
 
     # ----- recent files -----------------------------------------------------------------
     @property

@@ -122,7 +122,7 @@ class FinetuneDialog(QDialog):
         row.addWidget(button)
         return row
 
-    def _pick(self, field: QWidget, filt: str, is_video: bool = False) -> None:
+    def _pick(self, field: QLineEdit | QComboBox, filt: str, is_video: bool = False) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Choose a file", self.start_dir, filt)
         if not path:
             return

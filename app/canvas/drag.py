@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QRubberBand
 
@@ -17,6 +17,7 @@ from core.rig.group import centroid
 
 if TYPE_CHECKING:
     from app.canvas.view import PoseCanvas
+    from core.keypoints import Keypoints
     from core.skeleton import Pose
 
 VERBS = {DragMode.FREE: "Move", DragMode.ROTATE: "Rotate", DragMode.IK: "Reach with"}
@@ -34,7 +35,7 @@ class Overlay(Protocol):
 @dataclass
 class _Drag:
     kind: str  # "joint", "group", "selection", "band" or "overlay"
-    before: Pose
+    before: Pose | Keypoints
     start: QPointF  # scene point where the drag began
     origin: QPoint  # viewport point where the drag began
     joint: int = -1
@@ -44,10 +45,12 @@ class _Drag:
     additive: bool = False  # Ctrl held: the band adds to the selection
 
 
-class DragController:
-    """The canvas's edit state (mode, bone-length lock, symmetric, pins) and its mouse drags."""
+class DragController(QObject):
+    """The canvas's edit state (mode, bone-length lock, symmetric, pins) and its mouse drags. It filters the
+    viewport's mouse events itself, so a drag goes from the mouse to the document without passing the view."""
 
     def __init__(self, canvas: PoseCanvas) -> None:
+        super().__init__(canvas)
         self.canvas = canvas
         self.mode = DragMode.FREE
         self.lock_lengths = True
@@ -57,6 +60,25 @@ class DragController:
         self.drag: _Drag | None = None
         self.overlay: Overlay | None = None
         self._band = QRubberBand(QRubberBand.Shape.Rectangle, canvas.viewport())
+        canvas.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Left-button presses, moves while dragging and their release are edits; the rest goes on to the view."""
+        kind, c = event.type(), self.canvas
+        if not isinstance(event, QMouseEvent) or watched is not c.viewport():
+            return False
+        left = event.button() == Qt.MouseButton.LeftButton
+        if kind == QEvent.Type.MouseButtonPress and left and not c.panning and c.doc.has_photo:
+            c.setFocus()
+            self.press(event)
+        elif kind == QEvent.Type.MouseMove and self.drag is not None and not c.panning:
+            self.move(event)
+        elif kind == QEvent.Type.MouseButtonRelease and left and self.drag is not None:
+            self.release(event)
+        else:
+            return False
+        c.update_cursor()
+        return True
 
     # ----- state --------------------------------------------------------------------------
     @property
@@ -138,7 +160,7 @@ class DragController:
         if d.joint >= 0:
             c.show_hover(d.joint)
 
-    def _pose_at(self, d: _Drag, scene: QPointF) -> Pose:
+    def _pose_at(self, d: _Drag, scene: QPointF) -> Pose | Keypoints:
         c = self.canvas
         if d.kind == "selection":
             return self._selection_pose(d, scene)
@@ -152,7 +174,7 @@ class DragController:
             pose = mirror_edit(d.before, pose, self.pins, tree)
         return pose
 
-    def _selection_pose(self, d: _Drag, scene: QPointF) -> Pose:
+    def _selection_pose(self, d: _Drag, scene: QPointF) -> Pose | Keypoints:
         sel = self.canvas.selection
         centre = centroid(d.before, sel)
         if centre is None:

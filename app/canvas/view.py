@@ -178,9 +178,14 @@ class PoseCanvas(QGraphicsView):
             self.hovered = index
             self.skeleton.set_highlight(self.hovered, self.selection)
             self.hoveredJointChanged.emit(index)
-            self._update_cursor()
+            self.update_cursor()
 
-    def _update_cursor(self) -> None:
+    @property
+    def panning(self) -> bool:
+        """A middle-drag or Space+drag pan is on, or Space is held (a left press then pans, not edits)."""
+        return self._pan_from is not None or self._space
+
+    def update_cursor(self) -> None:
         if self._pan_from is not None:
             shape = Qt.CursorShape.ClosedHandCursor
         elif self._space:
@@ -197,19 +202,13 @@ class PoseCanvas(QGraphicsView):
         w, h = self.doc.size
         return float(np.clip(p.x(), 0, max(w - 1, 0))), float(np.clip(p.y(), 0, max(h - 1, 0)))
 
-    # ----- mouse (drags: app.canvas.drag) --------------------------------------------------
+    # ----- mouse: pans here; left-button edits go straight to app.canvas.drag (an event filter on the viewport) ---
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        pos = event.position().toPoint()
         if event.button() == Qt.MouseButton.MiddleButton or (
             event.button() == Qt.MouseButton.LeftButton and self._space
         ):
-            self._pan_from, self._space_panned = pos, self._space_panned or self._space
-            self._update_cursor()
-            return
-        if event.button() == Qt.MouseButton.LeftButton and self.doc.has_photo:
-            self.setFocus()
-            self.rig.press(event)
-            self._update_cursor()
+            self._pan_from, self._space_panned = event.position().toPoint(), self._space_panned or self._space
+            self.update_cursor()
             return
         super().mousePressEvent(event)
 
@@ -222,20 +221,13 @@ class PoseCanvas(QGraphicsView):
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
             self._fitted, self._auto_box = False, None
             return
-        if self.rig.drag is not None:
-            self.rig.move(event)
-            return
         self.show_hover(self.joint_at(pos))
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._pan_from is not None and event.button() in (Qt.MouseButton.MiddleButton, Qt.MouseButton.LeftButton):
             self._pan_from = None
-            self._update_cursor()
-            return
-        if self.rig.drag is not None and event.button() == Qt.MouseButton.LeftButton:
-            self.rig.release(event)
-            self._update_cursor()
+            self.update_cursor()
             return
         super().mouseReleaseEvent(event)
 
@@ -275,7 +267,7 @@ class PoseCanvas(QGraphicsView):
         self._space, self._space_panned = down, False
         if not down:
             self._pan_from = None
-        self._update_cursor()
+        self.update_cursor()
         if tapped:
             self.spaceTapped.emit()
 

@@ -13,24 +13,23 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QWidget,
 )
 
-from app.job_dialog import lay_out_job_dialog, show_progress, start_job
-from app.jobs import Job, Needs, Progress
+from app.job_dialog import float_spin, int_spin, lay_out_job_dialog, show_progress, start_job
+from app.jobs import Job, Needs
 from app.timeline.motion_jobs import default_keypoint_loader, load_motion_fn, network_fn
 from app.timeline.trajectory import TrajectoryPlot
 from core.animation.keyframes import Track
@@ -73,25 +72,15 @@ class MotionImportDialog(QDialog):
         self.checkpoint = QComboBox()
         for path in keypoint_checkpoints:
             self.checkpoint.addItem(os.path.basename(path), path)
-        net_item = self.smoother.model().item(3)
+        model = self.smoother.model()
+        assert isinstance(model, QStandardItemModel)  # a QComboBox's own model
+        net_item = model.item(3)
         net_item.setEnabled(bool(keypoint_checkpoints))
         if not keypoint_checkpoints:
             net_item.setToolTip("Import a dance_keypoint checkpoint (Preferences) to use the network")
-        self.window_spin = QSpinBox()
-        self.window_spin.setRange(5, 61)
-        self.window_spin.setSingleStep(2)
-        self.window_spin.setValue(9)
-        self.window_spin.setSuffix(" frames")
-        self.cutoff = QDoubleSpinBox()
-        self.cutoff.setRange(0.05, 30.0)
-        self.cutoff.setValue(1.0)
-        self.cutoff.setSuffix(" Hz min cutoff")
-        self.beta = QDoubleSpinBox()
-        self.beta.setRange(0.0, 2.0)
-        self.beta.setDecimals(3)
-        self.beta.setSingleStep(0.01)
-        self.beta.setValue(0.02)
-        self.beta.setPrefix("speed β ")
+        self.window_spin = int_spin(5, 61, 9, step=2, suffix=" frames")
+        self.cutoff = float_spin(0.05, 30.0, 1.0, suffix=" Hz min cutoff")
+        self.beta = float_spin(0.0, 2.0, 0.02, decimals=3, step=0.01, prefix="speed β ")
         params = QHBoxLayout()
         for w in (self.window_spin, self.cutoff, self.beta, self.checkpoint):
             params.addWidget(w)
@@ -102,13 +91,17 @@ class MotionImportDialog(QDialog):
         self.retarget.setEnabled(person is not None and bool(person.present.any()))
         self.thin = QCheckBox("Thin into keyframes where the motion bends (off: one keyframe per frame)")
         self.thin.setChecked(True)
-        self.tolerance = QDoubleSpinBox()
-        self.tolerance.setRange(0.1, 100.0)
-        self.tolerance.setValue(self._default_tolerance())
-        self.tolerance.setSuffix(" px tolerance")
-        self.tolerance.setToolTip("How far (photo pixels) the keyframed motion may stray from the cleaned one")
+        self.tolerance = float_spin(0.1, 100.0, self._default_tolerance(), suffix=" px tolerance",
+                                    tip="How far (photo pixels) the keyframed motion may stray from the cleaned one")
         self.thin.toggled.connect(self.tolerance.setEnabled)
         self.keys_label = QLabel("")
+        self._lay_out(src_row, params)
+        self._wire()
+        self._show_params()
+        self.resize(760, 640)
+
+    def _lay_out(self, src_row: QHBoxLayout, params: QHBoxLayout) -> None:
+        """The form: source, smoothing and its settings, the trajectory plot, fitting and thinning; then the job frame."""
         form = QFormLayout()
         form.addRow("Source", src_row)
         form.addRow("", self.info)
@@ -127,15 +120,15 @@ class MotionImportDialog(QDialog):
         self.progress.setRange(0, 1)
         self.import_button.setEnabled(False)
         self.import_button.setToolTip("Replaces the timeline's keyframes, length and frame rate (Undo brings them back)")
-        self.smoother.currentIndexChanged.connect(lambda *_: self.update_cleaned())
-        for sig in (self.window_spin.valueChanged, self.cutoff.valueChanged, self.beta.valueChanged,
+
+    def _wire(self) -> None:
+        """Every setting re-cleans, re-plots or re-counts the keyframes as it changes."""
+        for sig in (self.smoother.currentIndexChanged, self.window_spin.valueChanged, self.cutoff.valueChanged, self.beta.valueChanged,
                     self.checkpoint.currentIndexChanged):
             sig.connect(lambda *_: self.update_cleaned())
         self.plot.jointChanged.connect(lambda *_: self._replot())
         for sig in (self.retarget.toggled, self.thin.toggled, self.tolerance.valueChanged):
             sig.connect(lambda *_: self._count_keys())
-        self._show_params()
-        self.resize(760, 640)
 
     # ----- loading -------------------------------------------------------------------------------
     def _pick_video(self) -> None:
@@ -161,8 +154,9 @@ class MotionImportDialog(QDialog):
 
     def _start(self, job: Job, on_done: Callable[[Any], None]) -> Job | None:
         self._on_done = on_done
-        if not start_job(self.run_job, job, self.status, self._on_progress, self._job_finished, self._job_failed,
-                         self._job_cancelled):
+        if not start_job(self.run_job, job, self.status, lambda p: show_progress(self.progress, self.status, p),
+                         self._job_finished,
+                         lambda message: self._end_job(f"⚠ {message}"), lambda: self._end_job("Cancelled.")):
             return None
         self.job = job
         self.progress.setRange(0, 0)
@@ -177,24 +171,16 @@ class MotionImportDialog(QDialog):
         self._end_job()
         self._on_done(result)
 
-    def _job_failed(self, message: str) -> None:
-        self._end_job()
-        self.status.setText(f"⚠ {message}")
-
-    def _job_cancelled(self) -> None:
-        self._end_job()
-        self.status.setText("Cancelled.")
-
-    def _end_job(self) -> None:
+    def _end_job(self, status: str | None = None) -> None:
+        """The job ended (finished, or stopped with ``status`` to show): the dialog's controls come back."""
+        if status is not None:
+            self.status.setText(status)
         self.job = None
         self.progress.hide()
         self.load_button.setEnabled(True)
         self.smoother.setEnabled(True)
         self.import_button.setEnabled(self.cleaned is not None)
         self.cancel_button.setText("Close")
-
-    def _on_progress(self, p: Progress) -> None:
-        show_progress(self.progress, self.status, p)
 
     def _on_loaded(self, motion: Any) -> None:
         self.motion = motion

@@ -7,7 +7,6 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.job_dialog import float_spin, int_spin
 from app.timeline.controller import TimelineController
 from app.timeline.onion import OnionSkin
 from app.timeline.playback import Playback
@@ -73,25 +73,30 @@ class TimelinePanel(QWidget):
         self.onion_box.setToolTip("Show the keyframes before (blue) and after (orange) the playhead faintly on the photo")
         self.onion_box.setChecked(onion is None or onion.enabled)
         self.onion_box.toggled.connect(lambda on: onion.set_enabled(on) if onion is not None else None)
-        self.length_spin = QSpinBox()
-        self.length_spin.setRange(1, 100000)
-        self.length_spin.setSuffix(" frames")
-        self.length_spin.setKeyboardTracking(False)  # typing "120" is one edit, not 1 → 12 → 120
-        self.length_spin.setToolTip("Length of the animation")
+        self.length_spin = int_spin(1, 100000, 1, suffix=" frames", tip="Length of the animation")
+        self.fps_spin = float_spin(1.0, 240.0, 1.0, decimals=3, suffix=" fps",
+                                   tip="Frames per second, for playback and export")
+        for box in (self.length_spin, self.fps_spin):
+            box.setKeyboardTracking(False)  # typing "120" is one edit, not 1 → 12 → 120
         self.length_spin.valueChanged.connect(ctl.set_length)
-        self.fps_spin = QDoubleSpinBox()
-        self.fps_spin.setRange(1.0, 240.0)
-        self.fps_spin.setDecimals(3)
-        self.fps_spin.setSuffix(" fps")
-        self.fps_spin.setKeyboardTracking(False)
-        self.fps_spin.setToolTip("Frames per second, for playback and export")
         self.fps_spin.valueChanged.connect(ctl.set_fps)
         self.hint = QLabel()
         self.hint.setToolTip("Drag a ◆ to move a keyframe (Shift-click selects several) · click or drag elsewhere to "
                              "scrub · wheel zooms the time axis · right-click for keyframe and segment commands · "
                              "Ctrl+Z undoes timeline edits and pose edits in order")
         self.hint.setStyleSheet("color:#c9a227;")
+        self._lay_out(actions or [])
+        self._shortcuts()
+        self.playback.playingChanged.connect(self._on_playing)
+        ctl.trackChanged.connect(self.sync)
+        ctl.frameChanged.connect(self.sync)
+        ctl.selectionChanged.connect(self.sync)
+        ctl.doc.poseChanged.connect(self._on_pose_changed)
+        self.sync()
 
+    def _lay_out(self, actions: list[QAction]) -> None:
+        """The edit bar above the strip; the hint, the settings and the add-ons' actions below it."""
+        ctl = self.ctl
         # two tool bars (editing above the strip; hint, settings, import/export below it): on a narrow
         # window their last controls fold into a » menu instead of forcing the whole window wider
         self.bar = self._toolbar([
@@ -110,7 +115,9 @@ class TimelinePanel(QWidget):
             self.settings_bar.addSeparator()
             self.settings_bar.addActions(actions)
             for action in actions:
-                self.settings_bar.widgetForAction(action).setText(action.text())  # keep the "…": it opens a dialog
+                button = self.settings_bar.widgetForAction(action)
+                if isinstance(button, QToolButton):
+                    button.setText(action.text())  # keep the "…": it opens a dialog
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.addWidget(self.hint, 1)
@@ -121,13 +128,6 @@ class TimelinePanel(QWidget):
         col.addWidget(self.bar)
         col.addWidget(self.view, 1)
         col.addLayout(bottom)
-        self._shortcuts()
-        self.playback.playingChanged.connect(self._on_playing)
-        ctl.trackChanged.connect(self.sync)
-        ctl.frameChanged.connect(self.sync)
-        ctl.selectionChanged.connect(self.sync)
-        ctl.doc.poseChanged.connect(self._on_pose_changed)
-        self.sync()
 
     @staticmethod
     def _toolbar(groups: list[list[QWidget]]) -> QToolBar:

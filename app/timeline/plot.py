@@ -48,9 +48,9 @@ class TimelineView(pg.PlotWidget):
 
     def __init__(self, ctl: TimelineController, parent: QWidget | None = None) -> None:
         self.seconds_axis = SecondsAxis("top", ctl.track.fps)
-        super().__init__(parent, background=(30, 30, 34), axisItems={"top": self.seconds_axis})
+        super().__init__(parent, background="#1e1e22", axisItems={"top": self.seconds_axis})
         self.ctl = ctl
-        item = self.getPlotItem()
+        item = self.plot_item
         item.hideAxis("left")
         item.showAxis("top")
         item.setMenuEnabled(False)
@@ -68,7 +68,7 @@ class TimelineView(pg.PlotWidget):
         self.drag_hint = pg.TextItem("", color=(255, 255, 255), anchor=(0.5, 1.4))
         for it in (self.bands, self.end_line, self.markers, self.playhead, self.drag_hint):
             item.addItem(it)
-        self.labels: list[pg.TextItem] = []
+        self.labels: list[tuple[pg.TextItem, int]] = []  # (label, its segment's length in frames)
         self._drag_key: int | None = None  # frame of the ◆ being dragged
         self._drag_to: int | None = None
         self._scrubbing = False
@@ -120,26 +120,32 @@ class TimelineView(pg.PlotWidget):
             x0=[a.frame for a, _ in segs], width=[b.frame - a.frame for a, b in segs],
             brushes=[pg.mkBrush(*INTERP_COLOURS[a.interp], 150) for a, _ in segs],
         )
-        for label in self.labels:
-            self.getPlotItem().removeItem(label)
+        for label, _ in self.labels:
+            self.plot_item.removeItem(label)
         self.labels = []
         if len(segs) <= 64:
             for a, b in segs:
                 label = pg.TextItem(a.interp, color=(235, 235, 240), anchor=(0.5, 0.5))
                 label.setPos((a.frame + b.frame) / 2.0, 0.5)
                 label.setToolTip(f"Frames {a.frame}–{b.frame}: {INTERP_TITLES[a.interp]}")
-                label.span = b.frame - a.frame
-                self.getPlotItem().addItem(label)
-                self.labels.append(label)
+                self.plot_item.addItem(label)
+                self.labels.append((label, b.frame - a.frame))
         self._place_labels()
         self._draw_markers()
         self._draw_playhead(self.ctl.frame)
 
+    @property
+    def plot_item(self) -> pg.PlotItem:
+        """The widget's one plot (pyqtgraph types it as optional; a PlotWidget always has it)."""
+        item = self.getPlotItem()
+        assert item is not None
+        return item
+
     def _place_labels(self) -> None:
         """Show a segment's name only where the segment is wide enough on screen to hold it."""
         px_per_frame = self.vb.width() / max(self.vb.viewRange()[0][1] - self.vb.viewRange()[0][0], 1e-6)
-        for label in self.labels:
-            label.setVisible(label.span * px_per_frame > 48)
+        for label, span in self.labels:
+            label.setVisible(span * px_per_frame > 48)
 
     def _draw_markers(self) -> None:
         sel = set(self.ctl.selection)
@@ -238,7 +244,8 @@ class TimelineView(pg.PlotWidget):
             seg = before[-1] if before else None
         if seg is not None:
             sub = menu.addMenu(f"Interpolation from keyframe {seg}")
-            current = ctl.track.keyframe_at(seg).interp
+            seg_key = ctl.track.keyframe_at(seg)
+            current = seg_key.interp if seg_key is not None else None
             for name in INTERPOLATIONS:
                 act = sub.addAction(INTERP_TITLES[name], lambda n=name, s=seg: ctl.set_interp(n, s))
                 act.setCheckable(True)

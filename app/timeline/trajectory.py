@@ -29,7 +29,7 @@ class TrajectoryPlot(QWidget):
         self.joint.setCurrentIndex(JOINT_INDEX["right_wrist"])
         self.joint.currentIndexChanged.connect(lambda i: self.jointChanged.emit(i))
         self.stats = QLabel("")
-        self.plot = pg.PlotWidget(background=(30, 30, 34))
+        self.plot = pg.PlotWidget(background="#1e1e22")
         self.plot.setMinimumHeight(200)
         self.plot.setLabel("bottom", "frame")
         self.plot.setLabel("left", "pixels")
