@@ -26,6 +26,7 @@ from app.preferences import PreferencesDialog
 from app.registry import LAYOUT, ActionRegistry
 from app.render_client import RenderClient
 from app.result_view import ResultView
+from app.screen_fit import PREFERRED_SIZE, fit_to_screen
 from app.services import Services
 from app.settings import Settings
 from app.shortcuts import GESTURES, ShortcutsDialog, action_rows
@@ -71,7 +72,6 @@ class MainWindow(QMainWindow):
         self.acts.recent_menu.aboutToShow.connect(lambda: fill_recent_menu(self))
         self.acts.renderer_menu.aboutToShow.connect(lambda: fill_renderer_menu(self))
         self.setAcceptDrops(True)
-        self.resize(1400, 860)
         self.set_view_mode(settings.view_mode if settings.view_mode in self.acts.modes else "side")
         self.client.set_renderer(settings.checkpoint, settings.device)
         self.timeline = install_timeline(self)  # the dock, onion skin, project and animation actions
@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         for canvas, panel in ((self.canvas, self.timeline.panel), (self.face_page.canvas, self.face_page.timeline.panel)):
             canvas.spaceTapped.connect(panel.playback.toggle)  # Space in the view plays, as on the timeline
         self.modes.show(BODY.kind)
+        fit_to_screen(self, PREFERRED_SIZE)  # after every dock is in, so their minimum sizes count
 
     # ----- layout -----------------------------------------------------------------------
     def _build_central(self) -> None:

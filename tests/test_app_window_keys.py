@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
+from app.screen_fit import PREFERRED_SIZE, TITLE_BAR_PX, fit_to_screen
 from core.rig import DragMode
 
 
@@ -52,3 +53,16 @@ def test_keyboard_shortcuts_lists_menu_canvas_and_mouse_keys(qtbot, editor):
     assert ("File (face mode)", "Ctrl+D") in keys  # Drive with Video
     assert ("Timeline", "Space") in keys
     assert dialog.table.rowCount() == len(dialog.rows)
+
+
+def test_the_window_opens_inside_the_screens_free_area_with_every_pane_shown(qtbot, editor):
+    """The window is shrunk to the screen it opens on (the offscreen screen, 800 px, is smaller than the preferred
+    size), and its smallest layout fits a 1280x720 laptop with a title bar."""
+    hint = editor.minimumSizeHint()
+    assert hint.width() <= 1280 and hint.height() <= 720 - TITLE_BAR_PX
+    fit_to_screen(editor, PREFERRED_SIZE)  # what MainWindow.__init__ does (the fixture then resized it to 1200x800)
+    qtbot.wait(50)
+    free = editor.screen().availableGeometry()
+    assert editor.width() <= free.width() and editor.height() <= free.height()
+    for dock in (editor.pose_dock, editor.people_dock, editor.timeline.dock):
+        assert dock.isVisible() and dock.width() > 100 and dock.height() > 60, dock.windowTitle()
