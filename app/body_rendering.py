@@ -36,10 +36,12 @@ class BodyRendering(QObject):
         if photo.redetected and doc.has_photo and photo.path == doc.path:
             doc.detected = photo.pose
             doc.commit(photo.pose, "Detect pose")
+            self._show_people(photo)
             self.win.client.request_render(doc.body_pose(), settled=True)  # the source changed: render again
             return
         self.win.result_view.set_photo(photo.image)
         doc.set_photo(photo.path, photo.image, photo.pose)
+        self._show_people(photo)
         if photo.remember:
             self.win.settings.add_recent(photo.path)
         self.win.set_title(f"{os.path.basename(photo.path)} — {BODY.title_suffix}", False)
@@ -48,6 +50,16 @@ class BodyRendering(QObject):
             self.win.statusBar().showMessage(
                 f"Found {found} of {len(photo.pose.present)} joints; restore missing ones in the Pose panel.", 8000
             )
+
+    def _show_people(self, photo: Photo) -> None:
+        """Everyone the whole-body detection found goes into the person list; the body detection's person selected."""
+        people = photo.people
+        if people is None:
+            return
+        self.win.people_dock.model.set_document(people, selected=photo.selected)
+        summary = "; ".join(f"person {i + 1}: {p.summary()}" for i, p in enumerate(people.people))
+        self.win.statusBar().showMessage(f"Found {len(people.people)} "
+                                         f"{'person' if len(people.people) == 1 else 'people'} — {summary}", 10000)
 
     @Slot(str, str)
     def _on_photo_failed(self, path: str, message: str) -> None:

@@ -27,6 +27,12 @@ def _get_detector(backend: str) -> Any:
     return get_detector(backend=backend)
 
 
+def _detect_people(image: np.ndarray) -> Any:
+    from core.detect.wholebody import detect_document
+
+    return detect_document(image).document
+
+
 def _load_renderer(path: str | None, device: str) -> Any:
     from core.render import load_renderer
 
@@ -94,3 +100,11 @@ class Services:
     fit_pose: Callable[[Any, Any], Any] = _fit_pose  # a pose from another frame, scaled and placed onto the person
     find_weights: Callable[[], list[Any]] = _find_weights
     import_checkpoint: Callable[[str], Any] = _import_checkpoint
+    detect_people: Callable[[np.ndarray], Any] | None = None  # every person with hands and face (a PoseDocument)
+
+    def people_detector(self) -> Callable[[np.ndarray], Any] | None:
+        """The whole-body detector of every person: the given one, else MediaPipe's with MediaPipe's body detector
+        (a custom body detector, e.g. a test's or mmpose, finds the body only)."""
+        if self.detect_people is not None:
+            return self.detect_people
+        return _detect_people if self.get_detector is _get_detector else None

@@ -24,44 +24,10 @@ from PySide6.QtCore import QObject, Signal
 from app.jobs.job import Needs, user_message
 from app.preview import PreviewCopy
 from app.services import Services
-from core.errors import CheckpointError, StudioError
+from app.worker_messages import Photo, RenderOutcome, RenderRequest
+from core.detect.wholebody import with_body_of
+from core.errors import CheckpointError, NoPersonFound, StudioError
 from core.skeleton import Pose
-
-
-@dataclass(frozen=True)
-class Photo:
-    """A photo that loaded and in which a person was found."""
-
-    photo_id: int
-    path: str
-    image: np.ndarray  # (H, W, 3) uint8 RGB
-    pose: Pose  # the detected (source) pose
-    mask: np.ndarray | None  # (H, W) person mask from the detector, when it gives one
-    redetected: bool = False  # True: same photo, detection run again
-    remember: bool = True  # False: not a file to list in Open Recent (e.g. a photo embedded in a project)
-
-
-@dataclass(frozen=True)
-class RenderOutcome:
-    """One render result and what it was made for."""
-
-    photo_id: int
-    generation: int
-    network: bool  # True: made by the checkpoint renderer; False: the warp preview
-    result: Any  # core.render.RenderResult
-    renderer: str
-    device: str
-    milliseconds: float  # the render call alone (a first encode_source for the photo is not counted)
-    full_size: bool = True  # False: a quick preview of a bounded copy of the photo (the view scales it up)
-
-
-@dataclass(frozen=True)
-class RenderRequest:
-    photo_id: int
-    generation: int
-    pose: Pose
-    settled: bool
-
 
 __all__ = ["EditorModel", "Photo", "RenderOutcome", "RenderRequest", "user_message"]
 
@@ -242,13 +208,13 @@ class EditorModel(QObject):
         try:
             image = self._services.load_image(path)
             self.busy.emit(f"Finding the person in {name}…")
-            detection = self._detector(backend).detect(image)
+            detection, people = self._find(image, backend, name)
         except Exception as exc:
             if not isinstance(exc, StudioError):
                 traceback.print_exc()
             self.photoFailed.emit(path, user_message(exc))
             return
-        self._set_photo(path, image, detection, redetected=False)
+        self._set_photo(path, image, detection, redetected=False, people=people)
 
     def detect(self, backend: str) -> None:
         """Find the person in the open photo again."""
@@ -257,20 +223,48 @@ class EditorModel(QObject):
             return
         self.busy.emit(f"Finding the person in {os.path.basename(photo.path)}…")
         try:
-            detection = self._detector(backend).detect(photo.image)
+            detection, people = self._find(photo.image, backend, os.path.basename(photo.path))
         except Exception as exc:
             self.failed.emit(f"Detection failed: {user_message(exc)}")
             return
-        self._set_photo(photo.path, photo.image, detection, redetected=True)
+        self._set_photo(photo.path, photo.image, detection, redetected=True, people=people)
+
+    def _find(self, image: np.ndarray, backend: str, name: str) -> tuple[Any, Any]:
+        """(body detection, every person or None). Where the body detector finds nobody (several people side by side
+        confuse MediaPipe's), the largest person of the whole-body search is the body; NoPersonFound if none."""
+        try:
+            detection = self._detector(backend).detect(image)
+        except NoPersonFound:
+            people = self._people(image, name)
+            if people is None or not people.people:
+                raise
+            return _KnownPose(people.largest().body), people
+        return detection, self._people(image, name)
+
+    def _people(self, image: np.ndarray, name: str) -> Any:
+        """Every person with hands and face, or None (no whole-body detector, or it failed: the body still opens)."""
+        find = self._services.people_detector()
+        if find is None:
+            return None
+        self.busy.emit(f"Finding everyone's hands and faces in {name}…")
+        try:
+            return find(image)
+        except Exception as exc:  # the body detection already succeeded: say so and go on with it
+            self.failed.emit(f"Hands and faces were not found: {user_message(exc)}")
+            return None
 
     def use_photo(self, path: str, image: np.ndarray, pose: Pose, remember: bool) -> None:
         """A photo whose pose is already known (a project being opened): no loading, no detection."""
         self._set_photo(path, image, _KnownPose(Pose.coerce(pose)), redetected=False, remember=remember)
 
-    def _set_photo(self, path: str, image: np.ndarray, detection: Any, redetected: bool, remember: bool = True) -> None:
+    def _set_photo(self, path: str, image: np.ndarray, detection: Any, redetected: bool, remember: bool = True,
+                   people: Any = None) -> None:
         pose = Pose.coerce(detection.pose)
         mask = getattr(detection, "mask", None)
-        self._photo = Photo(self._next_photo_id, path, image, pose, mask, redetected, remember)
+        selected = 0
+        if people is not None:  # the whole-body detection's person of this body gets exactly this body
+            people, selected = with_body_of(people, pose)
+        self._photo = Photo(self._next_photo_id, path, image, pose, mask, redetected, remember, people, selected)
         self._next_photo_id += 1
         self._states.clear()
         self._preview = PreviewCopy.of(self._photo)

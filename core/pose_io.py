@@ -62,18 +62,27 @@ class OpenPosePerson:
         return 0.0 if b is None else (b[2] - b[0]) * (b[3] - b[1])
 
 
+def _first_frame(p: Path) -> tuple[str, object]:
+    """(where, object) of an OpenPose / ControlNet file, or of the first frame of a ComfyUI POSE_KEYPOINT list."""
+    obj = load_json(p)
+    if isinstance(obj, list):
+        if not obj:
+            raise PoseError(f"{p} is an empty POSE_KEYPOINT list (no frames)")
+        return f"{p}: frame 0", obj[0]
+    return str(p), obj
+
+
 def list_people(path: str | os.PathLike) -> list[OpenPosePerson]:
-    """Every person in an OpenPose JSON file, in file order, converted to COCO-18."""
-    p = Path(path)
-    _, people = parse_people(str(p), load_json(p))
+    """Every person in an OpenPose / ControlNet JSON file (or a POSE_KEYPOINT list's first frame), in file order,
+    converted to COCO-18."""
+    _, people = parse_people(*_first_frame(Path(path)))
     return [OpenPosePerson(q.index, q.person.body, q.body_confidence, q.layout, q.person) for q in people]
 
 
 def openpose_canvas_size(path: str | os.PathLike) -> tuple[int, int] | None:
     """(width, height) stored in an OpenPose JSON file by editors (canvas_width/height), or None."""
-    p = Path(path)
-    doc = load_json(p)
-    return parse_canvas(str(p), doc) if isinstance(doc, dict) else None
+    where, doc = _first_frame(Path(path))
+    return parse_canvas(where, doc) if isinstance(doc, dict) else None
 
 
 def read_openpose_json(path: str | os.PathLike, person: int | None = None) -> Pose:

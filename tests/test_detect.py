@@ -320,7 +320,8 @@ def test_detect_command_writes_pose_overlay_and_skeleton_with_clean_output(tmp_p
     )
     assert out.returncode == 0, out.stderr
     assert out.stderr == ""  # no MediaPipe / absl log spam
-    assert "joints" in out.stdout.splitlines()[0]
+    assert "1 person found" in out.stdout.splitlines()[0]
+    assert "person 0: body 18/18" in out.stdout and "left hand 21/21" in out.stdout and "face 70/70" in out.stdout
     pose = read_openpose_json(tmp_path / "p.json")
     assert np.nanmax(np.abs(pose.xy - sample_detection.pose.xy)) < 0.5
     assert json.loads((tmp_path / "p.json").read_text())["canvas_width"] == sample.shape[1]

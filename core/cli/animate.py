@@ -12,7 +12,7 @@ import sys
 import numpy as np
 
 from core.animation.keyframes import Track
-from core.cli.common import add_device
+from core.cli.common import add_device, add_person, photo_person
 from core.cli.progress import FrameBar
 from core.errors import StudioError
 
@@ -30,6 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--photo-pose", help="OpenPose JSON with the photo's pose (default: detected)")
     p.add_argument("--weights", help="GFLA checkpoint (default: the project's, else the skeleton warp)")
     add_device(p, default=None, help="device (default: auto)")
+    add_person(p)
     p.add_argument("--fps", type=float, help="frame rate (default: the project's or the video's)")
     p.add_argument("--smooth", choices=SMOOTHERS, default="none", help="denoise the imported motion")
     p.add_argument("--keypoint-weights", help="dance_keypoint checkpoint for --smooth network")
@@ -37,17 +38,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-frames", type=int, help="use only the first N frames of the motion")
     p.add_argument("--max-side", type=int, default=0, help="shrink frames so the long side is at most N px")
     p.add_argument("--skeleton-beside", action="store_true", help="show the target skeleton next to each frame")
-
-
-def _photo_pose(image: np.ndarray, pose_json: str | None):
-    """The photo's pose: from an OpenPose JSON file, else detected (NoPersonFound when nobody is there)."""
-    if pose_json:
-        from core.pose_io import read_openpose_json
-
-        return read_openpose_json(pose_json)
-    from core.detect import get_detector
-
-    return get_detector().detect(image).pose
 
 
 def _motion_poses(args: argparse.Namespace, source_pose) -> tuple[np.ndarray, float]:
@@ -113,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
         from core.imageio_utils import load_image
 
         image = load_image(args.image)
-        source_pose = _photo_pose(image, args.photo_pose)
+        source_pose, _, how = photo_person(image, args.photo_pose, args.person)
+        print(how, file=sys.stderr)
         targets, fps = _motion_poses(args, source_pose)
         weights = args.weights
     if project is not None and project.layout == "face68":  # a face-mode project: the face network or the mesh warp

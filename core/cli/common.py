@@ -28,3 +28,36 @@ def add_device(parser: argparse.ArgumentParser, default: str | None = "auto",
                help: str = "where the network runs") -> None:
     """``--device`` (auto, cpu or cuda)."""
     parser.add_argument("--device", default=default, choices=DEVICES, help=help)
+
+
+def add_person(parser: argparse.ArgumentParser) -> None:
+    """``--person N``: which person of a photo (or of its pose file) is the one moved."""
+    parser.add_argument("--person", type=int, default=None, metavar="N",
+                        help="the person to move where the photo (or its pose file) has several: 0 is the largest "
+                             "found in the photo, or the file's first (default: the largest)")
+
+
+def photo_person(image, pose_json: str | None, person: int | None):  # noqa: ANN001, ANN201 - ndarray -> (Pose, mask)
+    """(pose, segmentation mask or None, what was done) of the photo's person to move.
+
+    From ``pose_json`` (any pose format; ``person`` indexes its people, default the largest), else detected: the
+    largest person with its mask by default, person ``person`` of the whole-body detection (largest first) when
+    given. PoseError / NoPersonFound with one line when that person does not exist."""
+    from core.errors import NoPersonFound, PoseError
+    from core.pose_io import read_openpose_json
+
+    if pose_json:
+        return read_openpose_json(pose_json, person=person), None, f"read the photo's pose from {pose_json}"
+    if person is None or person == 0:
+        from core.detect import get_detector
+
+        det = get_detector().detect(image)
+        return det.pose, det.mask, f"detected the photo's pose: {det.summary()}"
+    from core.detect.wholebody import detect_document
+
+    doc = detect_document(image, parts=("body",)).document
+    if not doc.people:
+        raise NoPersonFound("no person found in the photo")
+    if not 0 <= person < len(doc.people):
+        raise PoseError(f"--person {person}: the photo has {len(doc.people)} people found (0 to {len(doc.people) - 1})")
+    return doc.people[person].body, None, f"detected person {person} of {len(doc.people)}: {doc.people[person].summary()}"

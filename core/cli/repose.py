@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from core.cli.common import add_device
+from core.cli.common import add_device, add_person, photo_person
 
 HELP = "re-render the person in a photo in a target pose"
 
@@ -25,6 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source-pose", help="OpenPose JSON with the photo's pose (default: detected)")
     parser.add_argument("--weights", help="GFLA checkpoint (default: the skeleton warp, no checkpoint needed)")
     add_device(parser, help="where a network runs")
+    add_person(parser)
     parser.add_argument("--keep-lengths", action="store_true",
                         help="keep the directions of the target's bones but the lengths of the photo's person's")
     parser.add_argument("--out", required=True, help="where to write the result (.png or .jpg)")
@@ -56,15 +57,8 @@ def run(args: argparse.Namespace) -> int:
 
     image = load_image(args.image)
     hw = (int(image.shape[0]), int(image.shape[1]))
-    mask = None
-    if args.source_pose:
-        source, _ = _read_pose(args.source_pose, hw)
-    else:
-        from core.detect import get_detector
-
-        detection = get_detector().detect(image)  # NoPersonFound when nobody is there
-        source, mask = detection.pose, detection.mask
-        print(f"detected the photo's pose: {detection.summary()}", file=sys.stderr)
+    source, mask, how = photo_person(image, args.source_pose, args.person)  # NoPersonFound when nobody is there
+    print(how, file=sys.stderr)
     target, fitted = _read_pose(args.target, hw, fit_to=source)
     if fitted:
         print(f"{args.target} is drawn on another canvas: fitted it to the person in the photo", file=sys.stderr)
