@@ -1,6 +1,9 @@
 """Regenerate docs/warp_figure.png: the photo, a target skeleton and the skeleton-warp result for a few pose edits.
 
-Usage: python scripts/make_warp_figure.py [--photo resources/sample_person.png] [--out docs/warp_figure.png]
+Usage: python scripts/make_warp_figure.py [--photo camera --photo resources/sample_person.png] [--out docs/warp_figure.png]
+The default photos: scikit-image's ``camera.png`` (a real photograph, CC0, of a man with a camera on a tripod in a
+park: a cluttered background; installed with the project) and the bundled sample illustration. The first row of each
+photo turns the right forearm by 90 degrees and prints how many of the changed pixels lie off the arm.
 The photo's pose and person mask come from the bundled detector (MediaPipe); the edits (an arm
 raised, a knee bent, the head turned) are made from that pose, so the figure follows the photo.
 Without the photo a synthetic stick person is used, and the figure says so.
@@ -10,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,8 @@ sys.path.insert(0, str(ROOT))
 from core.imageio_utils import import_cv2, load_image, save_image  # noqa: E402
 from core.pose_io import draw_skeleton_image  # noqa: E402
 from core.render.warp import WarpRenderer  # noqa: E402
+from core.render.warp_locality import measure, rotate_forearm  # noqa: E402
+from core.skeleton import Pose  # noqa: E402
 
 TILE_HEIGHT = 460
 
@@ -63,7 +67,14 @@ def head_turned(xy: np.ndarray) -> np.ndarray:
     return t
 
 
-EDITS = (("arm raised", arm_raised), ("knee bent", knee_bent), ("head turned", head_turned))
+def forearm_turned(xy: np.ndarray) -> np.ndarray:
+    """The right forearm turned by 90 degrees about the elbow (issue #16's locality measure)."""
+    return rotate_forearm(Pose(xy), "right", 90.0).xy
+
+
+EDITS = (("forearm turned 90 deg", forearm_turned), ("arm raised", arm_raised), ("knee bent", knee_bent),
+         ("head turned", head_turned))
+REAL_PHOTO = "camera"  # scikit-image's camera.png: a real CC0 photograph, cluttered outdoor background
 
 
 def synthetic_photo() -> tuple[np.ndarray, np.ndarray, None]:
@@ -102,50 +113,74 @@ def _fit(img: np.ndarray, cv2) -> np.ndarray:
     return cv2.resize(img, (max(1, round(img.shape[1] * s)), TILE_HEIGHT), interpolation=cv2.INTER_AREA)
 
 
-def make_figure(photo_path: Path) -> tuple[np.ndarray, str]:
-    """The figure (rows: edits; columns: photo with its skeleton, target skeleton, result) and a note."""
-    cv2 = import_cv2()
-    if photo_path.exists():
-        from core.detect import get_detector
+def _load(photo: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
+    """(image, pose, mask, note): 'camera' is scikit-image's photograph (installed with the project), else a file."""
+    from core.detect import get_detector
 
-        image = load_image(photo_path)
-        detection = get_detector().detect(image)
-        source, mask, note = detection.pose.xy, detection.mask, f"{photo_path.name}, detected pose and mask"
+    if photo == REAL_PHOTO:
+        import skimage.data
+
+        image, name = np.stack([skimage.data.camera()] * 3, axis=-1), "scikit-image camera.png (CC0 photograph)"
+    elif Path(photo).exists():
+        image, name = load_image(photo), Path(photo).name
     else:
         image, source, mask = synthetic_photo()
-        note = f"synthetic person ({photo_path} not found), skeleton-derived mask"
+        return image, source, mask, f"synthetic person ({photo} not found)"
+    detection = get_detector().detect(image)
+    return image, detection.pose.xy, detection.mask, name
+
+
+def _rows(photo: str, cv2) -> tuple[list[np.ndarray], str]:
+    image, source, mask, note = _load(photo)
     renderer = WarpRenderer()
-    t0 = time.perf_counter()
     state = renderer.encode_source(image, source, mask=mask)
-    encode_s = time.perf_counter() - t0
     dim = (0.35 * image + 0.65 * 255).astype(np.uint8)  # the photo faded, under the target skeleton
     rows, times = [], []
     for title, edit in EDITS:
         target = edit(source)
+        if (np.isnan(target).any(axis=1) & ~np.isnan(source).any(axis=1)).any():
+            continue  # this edit needs a joint that was not found on this photo
         result = renderer.render(state, target)
         times.append(result.seconds)
+        label = "warp result"
+        if title.startswith("forearm"):
+            share = measure(image, result.image, Pose(source), Pose(target)).outside_share
+            label += f": {100 * share:.1f}% of changes off the arm"
         tiles = [
-            _label(_fit(draw_skeleton_image(source, image.shape[:2], background=image), cv2), "photo + its pose", cv2),
+            _label(_fit(draw_skeleton_image(source, image.shape[:2], background=image), cv2), note, cv2),
             _label(_fit(draw_skeleton_image(target, image.shape[:2], background=dim), cv2), f"target: {title}", cv2),
-            _label(_fit(result.image, cv2), "skeleton warp result", cv2),
+            _label(_fit(result.image, cv2), label, cv2),
         ]
         gap = np.full((TILE_HEIGHT, 8, 3), 255, np.uint8)
         rows.append(np.concatenate([tiles[0], gap, tiles[1], gap, tiles[2]], axis=1))
-    gap = np.full((8, rows[0].shape[1], 3), 255, np.uint8)
+    return rows, f"{note}: render {np.median(times) * 1000:.0f} ms"
+
+
+def make_figure(photos: list[str]) -> tuple[np.ndarray, str]:
+    """The figure (rows: photos x edits; columns: photo with its skeleton, target skeleton, result) and a note."""
+    cv2 = import_cv2()
+    rows, notes = [], []
+    for photo in photos:
+        more, note = _rows(photo, cv2)
+        rows += more
+        notes.append(note)
+    width = max(r.shape[1] for r in rows)
+    rows = [np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0)), constant_values=255) for r in rows]
+    gap = np.full((8, width, 3), 255, np.uint8)
     figure = np.concatenate([r for row in rows for r in (row, gap)][:-1], axis=0)
-    footer = np.full((30, figure.shape[1], 3), 255, np.uint8)
-    text = (f"{note}; {image.shape[1]}x{image.shape[0]} px; "
-            f"encode {encode_s * 1000:.0f} ms, render {np.median(times) * 1000:.0f} ms")  # fmt: skip
-    cv2.putText(footer, text, (6, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (60, 60, 60), 1, cv2.LINE_AA)
-    return np.concatenate([figure, footer], axis=0), note
+    footer = np.full((30, width, 3), 255, np.uint8)
+    cv2.putText(footer, "; ".join(notes), (6, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (60, 60, 60), 1, cv2.LINE_AA)
+    return np.concatenate([figure, footer], axis=0), "; ".join(notes)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--photo", type=Path, default=ROOT / "resources" / "sample_person.png")
+    parser.add_argument("--photo", action="append", metavar="PHOTO",
+                        help=f"a photo (repeatable); '{REAL_PHOTO}' is scikit-image's real photograph "
+                             f"(default: {REAL_PHOTO} and resources/sample_person.png)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "warp_figure.png")
     args = parser.parse_args(argv)
-    figure, note = make_figure(args.photo)
+    figure, note = make_figure(args.photo or [REAL_PHOTO, str(ROOT / "resources" / "sample_person.png")])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save_image(args.out, figure)
     print(f"wrote {args.out} ({figure.shape[1]}x{figure.shape[0]}): {note}")

@@ -3,7 +3,7 @@
 Photos: the bundled sample (an illustration of a whole standing man, hands visible), the bundled portrait (a real
 NASA photograph) and scikit-image's ``camera`` (a real CC0 photograph of a man with a camera, outdoors). No freely
 licensed photograph of several people exists in a package reachable here, so the several-people image is made by
-placing three copies of the sample side by side on a real photograph (scikit-image's ``coffee``, public domain) as
+placing three copies of the sample side by side on a real photograph (scikit-image's ``coffee``, CC0) as
 a cluttered background — a composite, said so, not a crowd photo.
 """
 
