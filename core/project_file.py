@@ -30,9 +30,8 @@ from pydantic import ValidationError
 from core.animation.keyframes import Keyframe, Points, Track
 from core.atomic import clean_stale_temps, write_text_atomic
 from core.errors import ProjectFileError, StudioError
-from core.keypoints import as_points
 from core.people import PeopleState
-from core.posedoc import PART_NAMES, Person
+from core.project_points import people_from_model, person_model, pose_from_json, pose_to_json
 from core.project_schema import (
     CANVAS_POSE_VERSION,
     FORMAT_NAME,
@@ -40,10 +39,8 @@ from core.project_schema import (
     LAYOUT_POINTS,
     LAYOUT_VERSION,
     PEOPLE_VERSION,
-    JointXY,
     KeyframeModel,
     Layout,
-    PersonModel,
     PhotoModel,
     ProjectModel,
     RendererModel,
@@ -53,7 +50,6 @@ from core.project_schema import (
     sha256_of,
 )
 from core.safe_json import loads_limited, read_limited
-from core.skeleton import Pose
 
 FORMAT_VERSION = 4  # the newest version this module reads and writes
 MAX_KEYFRAMES = 100_000  # far beyond any animation a person keys by hand
@@ -92,18 +88,6 @@ class Project:
         return "face68" if self.track.n_points == LAYOUT_POINTS["face68"] else "body18"
 
 
-def _pose_to_json(pose: Points | np.ndarray) -> list[JointXY]:
-    return [None if np.isnan(x) else (float(x), float(y)) for x, y in np.asarray(as_points(pose).xy)]
-
-
-def _xy_from_json(values: list[JointXY]) -> np.ndarray:
-    return np.array([(np.nan, np.nan) if v is None else v for v in values], dtype=np.float64).reshape(-1, 2)
-
-
-def _pose_from_json(values: list[JointXY]) -> Points:
-    return as_points(_xy_from_json(values))
-
-
 def project_to_json(project: Project, path: str | os.PathLike | None = None, origin: str | None = None) -> str:
     """The JSON text for ``project``; ``path`` (where it will be saved) makes photo references relative."""
     try:
@@ -126,10 +110,10 @@ def _to_model(project: Project, path: str | os.PathLike | None, origin: str | No
                 photo.path = os.path.relpath(ref, Path(path).resolve().parent)
             except ValueError:  # another drive on Windows
                 pass
-    canvas = None if project.canvas_pose is None else _pose_to_json(project.canvas_pose)
+    canvas = None if project.canvas_pose is None else pose_to_json(project.canvas_pose)
     layout = project.layout
     version = LAYOUT_VERSION if layout != "body18" else CANVAS_POSE_VERSION if canvas is not None else 1
-    people = None if project.people is None else [_person_model(p, h) for p, h in
+    people = None if project.people is None else [person_model(p, h) for p, h in
                                                   zip(project.people.people, project.people.hidden, strict=True)]
     version = PEOPLE_VERSION if people is not None else version
     return ProjectModel(
@@ -137,37 +121,17 @@ def _to_model(project: Project, path: str | os.PathLike | None, origin: str | No
         version=version,  # the lowest version that reads it
         layout=layout,
         photo=photo,
-        source_pose=_pose_to_json(project.source_pose),
+        source_pose=pose_to_json(project.source_pose),
         canvas_pose=canvas,
         people=people,
         selected_person=None if project.people is None else project.people.selected,
-        keyframes=[KeyframeModel(frame=k.frame, pose=_pose_to_json(k.pose), interp=INTERP_NAMES[k.interp]) for k in project.track.keyframes],
+        keyframes=[KeyframeModel(frame=k.frame, pose=pose_to_json(k.pose), interp=INTERP_NAMES[k.interp]) for k in project.track.keyframes],
         length_frames=project.track.length_frames,
         fps=project.track.fps,
         renderer=RendererModel(**vars(project.renderer)),
         origin=origin,
         saved_at=time.time(),
     )
-
-
-def _person_model(person: Person, hidden: bool) -> PersonModel:
-    parts = {name: None if pts is None else _pose_to_json(pts.xy) for name, pts in
-             ((n, person.part(n)) for n in PART_NAMES)}
-    return PersonModel(**parts, hidden=hidden)  # pyright: ignore[reportArgumentType]
-
-
-def _people_from_model(model: ProjectModel) -> PeopleState | None:
-    if model.people is None:
-        return None
-    people = []
-    for m in model.people:
-        person = Person(Pose(_xy_from_json(m.body)))
-        for name in PART_NAMES[1:]:
-            values = getattr(m, name)
-            if values is not None:
-                person = person.with_part(name, _xy_from_json(values))
-        people.append(person)
-    return PeopleState(tuple(people), model.selected_person or 0, tuple(m.hidden for m in model.people))
 
 
 def save_project(project: Project, path: str | os.PathLike) -> Path:
@@ -246,14 +210,14 @@ def _project_from_model(model: ProjectModel, base_dir: Path, name: str) -> Proje
         warnings.append(f"the photo is {image.shape[1]}×{image.shape[0]}, the project expected {photo.width}×{photo.height}")
     try:
         track = Track(
-            tuple(Keyframe(k.frame, _pose_from_json(k.pose), k.interp) for k in model.keyframes),
+            tuple(Keyframe(k.frame, pose_from_json(k.pose), k.interp) for k in model.keyframes),
             length_frames=model.length_frames,
             fps=model.fps,
             n_points=LAYOUT_POINTS[model.layout],
         )
-        source = _pose_from_json(model.source_pose)
-        canvas = None if model.canvas_pose is None else _pose_from_json(model.canvas_pose)
-        people = _people_from_model(model)
+        source = pose_from_json(model.source_pose)
+        canvas = None if model.canvas_pose is None else pose_from_json(model.canvas_pose)
+        people = people_from_model(model)
     except StudioError as exc:
         raise ProjectFileError(f"{name} is damaged: {exc}") from exc
     renderer = RendererSettings(**model.renderer.model_dump())
