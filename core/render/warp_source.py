@@ -60,35 +60,9 @@ def encode(image: np.ndarray, pose: Pose | np.ndarray, mask: np.ndarray | None =
     img_w = image if (hw, ww) == (H, W) else cv2.resize(image, (ww, hw), interpolation=cv2.INTER_AREA)
     px_w = S * min(sx, sy)  # body scale in work px
 
-    # signed distance (photo px) of every work pixel near the person to each part's outline
-    margin = 0.6 * S
-    pts_all = np.concatenate([s.points for s in rig.bones.values()]) if rig.bones else xy[pose.present]
-    bx0 = int(np.clip(np.floor((pts_all[:, 0].min() - margin) * sx), 0, ww))
-    bx1 = int(np.clip(np.ceil((pts_all[:, 0].max() + margin) * sx) + 1, 0, ww))
-    by0 = int(np.clip(np.floor((pts_all[:, 1].min() - margin) * sy), 0, hw))
-    by1 = int(np.clip(np.ceil((pts_all[:, 1].max() + margin) * sy) + 1, 0, hw))
-    sdf = np.full((len(PARTS), hw, ww), 1e9, dtype=np.float32)
-    if bx1 > bx0 and by1 > by0:
-        gy, gx = np.mgrid[by0:by1, bx0:bx1]
-        pts = np.stack([(gx.ravel() + 0.5) / sx - 0.5, (gy.ravel() + 0.5) / sy - 0.5], axis=1)  # photo px
-        for i, spec in enumerate(PARTS):
-            sdf[i, by0:by1, bx0:bx1] = rig.part_signed_distance(spec.name, pts).reshape(by1 - by0, bx1 - bx0)
+    sdf = _part_distances(rig, xy[pose.present], (hw, ww), sx, sy)
     nearest = sdf.min(axis=0)
-
-    # person mask: the detector's segmentation near the skeleton, else the skeleton's outline refined by colour
-    person = None
-    if mask is not None:
-        m = np.asarray(mask, dtype=np.float32)
-        if m.shape != (H, W):
-            raise RenderError(f"the person mask has shape {m.shape}, the photo {(H, W)}")
-        m_w = m if (hw, ww) == (H, W) else cv2.resize(m, (ww, hw), interpolation=cv2.INTER_AREA)
-        seg = (m_w > 0.5) & (nearest < 0.35 * S)
-        if seg.sum() > 0.2 * (nearest < 0).sum():  # else the segmentation missed this person
-            person = seg
-    if person is None:
-        person = refine_by_colour(img_w, nearest / S, cv2)
-    if not person.any():
-        raise RenderError("the source skeleton lies outside the photo: no person pixels to warp")
+    person = _person_pixels(mask, nearest, img_w, S, (H, W), cv2)
 
     # a ring of background that travels with the person and fades out, so untouched parts stay exact
     ring = max(2.0, 0.04 * px_w)
@@ -105,22 +79,7 @@ def encode(image: np.ndarray, pose: Pose | np.ndarray, mask: np.ndarray | None =
     # the person's outline pixels as person colour plus coverage, the background taken out
     colours, matte = unmix_outline(image, background, carry_full >= CORE, max(2, round(1.0 / ws)), cv2)
 
-    # limbs lying across the torso: the torso layer gets them inpainted, to show when they move away
-    torso_i = PART_INDEX["torso"]
-    in_quad = sdf[torso_i] < -PARTS[torso_i].radius * S - 0.02 * S
-    arms = person & np.isin(label, [PART_INDEX[p] for p in ARM_PARTS])
-    occluders = arms & in_quad
-    torso_tex = colours
-    if occluders.any():
-        # filled from the torso around them only, never from the arm's own pixels or anti-aliased rim
-        around = arms & (sdf[torso_i] < 0.1 * S)
-        grown = cv2.dilate(around.astype(np.uint8), np.ones((5, 5), np.uint8))
-        filled = cv2.inpaint(img_w, grown, max(3.0, 0.03 * px_w), cv2.INPAINT_TELEA)
-        full_box = (0, 0, W, H)
-        occ_full = upsample_to_photo(occluders.astype(np.float32), full_box, sx, sy, cv2) > 0.5
-        filled_full = upsample_to_photo(filled, full_box, sx, sy, cv2)
-        torso_tex = colours.copy()
-        torso_tex[occ_full] = filled_full[occ_full]
+    occluders, torso_tex = _torso_behind_arms(sdf, person, label, img_w, colours, S, px_w, (W, H), sx, sy, cv2)
 
     # one premultiplied RGBA layer per part
     layers = cut_layers(colours, torso_tex, label, occluders, carry_full, matte, xy, pose.present, sx, sy, px_w, cv2)
@@ -129,6 +88,68 @@ def encode(image: np.ndarray, pose: Pose | np.ndarray, mask: np.ndarray | None =
     step = float(max(1.0, min(4.0 / ws, 0.05 * S)))
     return WarpSourceState(image=image, pose=pose, rig=rig, layers=layers, background=background,
                            person_mask=person_mask, hole=hole_full, flow_step=step)  # fmt: skip
+
+
+def _part_distances(rig, points: np.ndarray, work_hw: tuple[int, int], sx: float, sy: float) -> np.ndarray:  # noqa: ANN001
+    """(parts, h, w) signed distance (photo px) of every work pixel near the person to each part's outline."""
+    hw, ww = work_hw
+    S = rig.scale
+    margin = 0.6 * S
+    pts_all = np.concatenate([b.points for b in rig.bones.values()]) if rig.bones else points
+    bx0 = int(np.clip(np.floor((pts_all[:, 0].min() - margin) * sx), 0, ww))
+    bx1 = int(np.clip(np.ceil((pts_all[:, 0].max() + margin) * sx) + 1, 0, ww))
+    by0 = int(np.clip(np.floor((pts_all[:, 1].min() - margin) * sy), 0, hw))
+    by1 = int(np.clip(np.ceil((pts_all[:, 1].max() + margin) * sy) + 1, 0, hw))
+    sdf = np.full((len(PARTS), hw, ww), 1e9, dtype=np.float32)
+    if bx1 > bx0 and by1 > by0:
+        gy, gx = np.mgrid[by0:by1, bx0:bx1]
+        pts = np.stack([(gx.ravel() + 0.5) / sx - 0.5, (gy.ravel() + 0.5) / sy - 0.5], axis=1)  # photo px
+        for i, spec in enumerate(PARTS):
+            sdf[i, by0:by1, bx0:bx1] = rig.part_signed_distance(spec.name, pts).reshape(by1 - by0, bx1 - bx0)
+    return sdf
+
+
+def _person_pixels(mask: np.ndarray | None, nearest: np.ndarray, img_w: np.ndarray, S: float,
+                   photo_hw: tuple[int, int], cv2) -> np.ndarray:  # noqa: ANN001
+    """(h, w) bool person pixels: the detector's segmentation near the skeleton, else the skeleton's outline
+    refined by colour."""
+    hw, ww = nearest.shape
+    person = None
+    if mask is not None:
+        m = np.asarray(mask, dtype=np.float32)
+        if m.shape != photo_hw:
+            raise RenderError(f"the person mask has shape {m.shape}, the photo {photo_hw}")
+        m_w = m if (hw, ww) == photo_hw else cv2.resize(m, (ww, hw), interpolation=cv2.INTER_AREA)
+        seg = (m_w > 0.5) & (nearest < 0.35 * S)
+        if seg.sum() > 0.2 * (nearest < 0).sum():  # else the segmentation missed this person
+            person = seg
+    if person is None:
+        person = refine_by_colour(img_w, nearest / S, cv2)
+    if not person.any():
+        raise RenderError("the source skeleton lies outside the photo: no person pixels to warp")
+    return person
+
+
+def _torso_behind_arms(sdf, person, label, img_w, colours, S: float, px_w: float, photo_wh: tuple[int, int],
+                       sx: float, sy: float, cv2) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+    """(occluders, torso texture): arm pixels lying across the torso, and the torso layer's colours with them
+    inpainted from the torso around them, to show when the arm moves away."""
+    torso_i = PART_INDEX["torso"]
+    in_quad = sdf[torso_i] < -PARTS[torso_i].radius * S - 0.02 * S
+    arms = person & np.isin(label, [PART_INDEX[p] for p in ARM_PARTS])
+    occluders = arms & in_quad
+    if not occluders.any():
+        return occluders, colours
+    # filled from the torso around them only, never from the arm's own pixels or anti-aliased rim
+    around = arms & (sdf[torso_i] < 0.1 * S)
+    grown = cv2.dilate(around.astype(np.uint8), np.ones((5, 5), np.uint8))
+    filled = cv2.inpaint(img_w, grown, max(3.0, 0.03 * px_w), cv2.INPAINT_TELEA)
+    full_box = (0, 0, photo_wh[0], photo_wh[1])
+    occ_full = upsample_to_photo(occluders.astype(np.float32), full_box, sx, sy, cv2) > 0.5
+    filled_full = upsample_to_photo(filled, full_box, sx, sy, cv2)
+    torso_tex = colours.copy()
+    torso_tex[occ_full] = filled_full[occ_full]
+    return occluders, torso_tex
 
 
 def _background_plate(image, img_w, hole_w, sx, sy, cv2) -> tuple[np.ndarray, np.ndarray]:
