@@ -104,22 +104,7 @@ def cut_layers(image, torso_tex, label, occluders, carry_full, matte, xy, presen
     opens between them once they move. Each layer marks its ring of background (``Layer.ring``).
     """
     H, W = image.shape[:2]
-    owner = np.full((H, W), -1, dtype=np.int8)  # the part owning each photo pixel
-    strength = np.zeros((H, W), dtype=np.float32)
-    boxes: dict[int, tuple[int, int, int, int]] = {}
-    for i in range(len(PARTS)):
-        own = label == i
-        box = _box_to_photo(own, sx, sy, W, H, pad=3.0)
-        if box is None:
-            continue
-        soft = upsample_to_photo(cv2.GaussianBlur(own.astype(np.float32), (0, 0), 1.2), box, sx, sy, cv2)
-        x0, y0, x1, y1 = box
-        win, st = owner[y0:y1, x0:x1], strength[y0:y1, x0:x1]
-        stronger = soft > st
-        win[stronger] = i
-        st[stronger] = soft[stronger]
-        boxes[i] = box
-
+    owner, boxes = _owners(label, (H, W), sx, sy, cv2)
     ext = max(1, round(0.05 * px_w))
     band = max(SEAM_BAND_MIN, round(SEAM_BAND * px_w / min(sx, sy)))  # photo px
     joint_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * ext + 1, 2 * ext + 1))
@@ -127,28 +112,14 @@ def cut_layers(image, torso_tex, label, occluders, carry_full, matte, xy, presen
     for i, spec in enumerate(PARTS):
         if i not in boxes:
             continue
-        own = label == i
-        extra = np.zeros_like(own)
-        under = [PART_INDEX[p] for p in spec.under]
-        if under:  # beneath the parts in front, around the shared joints
-            grown = cv2.dilate(own.astype(np.uint8), joint_kernel).astype(bool) & np.isin(label, under)
-            near = np.zeros(own.shape, np.uint8)
-            for j in _shared_joints(spec, under):
-                if present[j]:
-                    cv2.circle(near, (round((xy[j, 0] + 0.5) * sx - 0.5), round((xy[j, 1] + 0.5) * sy - 0.5)),
-                               max(1, round(0.22 * px_w)), 1, -1)  # fmt: skip
-            extra |= grown & near.astype(bool)
+        extra = _reach_under(spec, label == i, label, xy, present, sx, sy, px_w, joint_kernel, cv2)
         if spec.name == "torso":
             extra |= occluders
         box = boxes[i]
         extra_box = _box_to_photo(extra, sx, sy, W, H, pad=3.0)
         if extra_box is not None:
-            box = (
-                min(box[0], extra_box[0]),
-                min(box[1], extra_box[1]),
-                max(box[2], extra_box[2]),
-                max(box[3], extra_box[3]),
-            )
+            box = (min(box[0], extra_box[0]), min(box[1], extra_box[1]),
+                   max(box[2], extra_box[2]), max(box[3], extra_box[3]))
         x0, y0, x1, y1 = box = _grow_box(box, band, W, H)
         cover = owner[y0:y1, x0:x1] == i
         if extra_box is not None:
@@ -167,6 +138,45 @@ def cut_layers(image, torso_tex, label, occluders, carry_full, matte, xy, presen
         tensor = torch.from_numpy(np.ascontiguousarray(rgba.transpose(2, 0, 1)))[None]  # (1, 4, h, w)
         layers.append(Layer(spec.name, tensor, (x0, y0), torch.from_numpy(ring)[None, None]))  # ring: (1, 1, h, w)
     return layers
+
+
+def _owners(label: np.ndarray, photo_hw: tuple[int, int], sx: float, sy: float,
+            cv2) -> tuple[np.ndarray, dict[int, tuple[int, int, int, int]]]:  # noqa: ANN001
+    """(H, W) int8 the part owning each photo pixel (its smoothed work mask is strongest there; -1: none) and each
+    present part's photo box."""
+    H, W = photo_hw
+    owner = np.full((H, W), -1, dtype=np.int8)
+    strength = np.zeros((H, W), dtype=np.float32)
+    boxes: dict[int, tuple[int, int, int, int]] = {}
+    for i in range(len(PARTS)):
+        own = label == i
+        box = _box_to_photo(own, sx, sy, W, H, pad=3.0)
+        if box is None:
+            continue
+        soft = upsample_to_photo(cv2.GaussianBlur(own.astype(np.float32), (0, 0), 1.2), box, sx, sy, cv2)
+        x0, y0, x1, y1 = box
+        win, st = owner[y0:y1, x0:x1], strength[y0:y1, x0:x1]
+        stronger = soft > st
+        win[stronger] = i
+        st[stronger] = soft[stronger]
+        boxes[i] = box
+    return owner, boxes
+
+
+def _reach_under(spec, own, label, xy, present, sx: float, sy: float, px_w: float, kernel,
+                 cv2) -> np.ndarray:  # noqa: ANN001
+    """(h, w) bool work pixels where a part reaches beneath the parts in front of it, around their shared joints."""
+    extra = np.zeros_like(own)
+    under = [PART_INDEX[p] for p in spec.under]
+    if not under:
+        return extra
+    grown = cv2.dilate(own.astype(np.uint8), kernel).astype(bool) & np.isin(label, under)
+    near = np.zeros(own.shape, np.uint8)
+    for j in _shared_joints(spec, under):
+        if present[j]:
+            cv2.circle(near, (round((xy[j, 0] + 0.5) * sx - 0.5), round((xy[j, 1] + 0.5) * sy - 0.5)),
+                       max(1, round(0.22 * px_w)), 1, -1)  # fmt: skip
+    return extra | (grown & near.astype(bool))
 
 
 def _grow_box(box: tuple[int, int, int, int], pad: int, W: int, H: int) -> tuple[int, int, int, int]:
