@@ -23,13 +23,31 @@ os.environ["GFLA_WEIGHTS_DIR"] = tempfile.mkdtemp(prefix="gfla-latency-weights-"
 MOVES, MOVE_MS = 120, 16
 
 
+def spin(ms: int) -> None:
+    """Run the Qt event loop for ``ms`` milliseconds."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def wait(condition, timeout_s: float = 120.0) -> None:  # noqa: ANN001
+    """Spin the event loop until ``condition()`` holds."""
+    end = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("the face window did not settle")
+        spin(10)
+
+
 def main() -> int:
     from app import file_ops
 
     file_ops.prepare_qt_environment()
     import numpy as np
     from PIL import Image
-    from PySide6.QtCore import QEventLoop, QPoint, QSettings, Qt, QTimer
+    from PySide6.QtCore import QPoint, QSettings, Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
@@ -44,18 +62,6 @@ def main() -> int:
     settings = Settings(QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat))
     win = MainWindow(settings)
     win.show()
-
-    def spin(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    def wait(condition, timeout_s: float = 120.0) -> None:  # noqa: ANN001
-        end = time.monotonic() + timeout_s
-        while not condition():
-            if time.monotonic() > end:
-                raise TimeoutError("the face window did not settle")
-            spin(10)
 
     lip = FACE68.names.index("lower_lip_bottom")
     for path in (portrait, big):

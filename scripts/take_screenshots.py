@@ -81,7 +81,7 @@ def take(args: argparse.Namespace) -> int:
     from app import file_ops
 
     file_ops.prepare_qt_environment()
-    from PySide6.QtCore import QPoint, QSettings, Qt
+    from PySide6.QtCore import QSettings
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
@@ -118,7 +118,31 @@ def take(args: argparse.Namespace) -> int:
         print("wrote", out / name)
 
     shoot("01_opened.png")
-    # Raise the right arm: drag the wrist up beside the head, in small steps like a hand would.
+    raise_right_arm(app, window)
+    canvas = window.canvas
+    QTest.mouseMove(canvas.viewport(), canvas.joint_viewport_pos(JOINT_INDEX["right_wrist"]))  # shows its name
+    settle(app, window)
+    shoot("02_dragged.png")
+    window.set_view_mode("split")
+    window.result_view.split = 0.5
+    settle(app, window)
+    shoot("03_split_view.png")
+    window.set_view_mode("flow")
+    settle(app, window)
+    shoot("04_flow_overlay.png")
+    window.set_view_mode("side")
+    shoot_face_mode(app, window, out)
+    window.close()
+    return 0
+
+
+def raise_right_arm(app, window) -> None:  # noqa: ANN001 - QApplication, MainWindow
+    """Drag the right elbow, then the wrist, up beside the head in small steps, as a hand would."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from core.skeleton import JOINT_INDEX
+
     canvas, vp = window.canvas, window.canvas.viewport()
     wrist, elbow = JOINT_INDEX["right_wrist"], JOINT_INDEX["right_elbow"]
     pose = window.document.pose
@@ -136,20 +160,6 @@ def take(args: argparse.Namespace) -> int:
             time.sleep(0.02)
         QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
         settle(app, window)
-    QTest.mouseMove(vp, canvas.joint_viewport_pos(wrist))  # hovering shows the joint's name
-    settle(app, window)
-    shoot("02_dragged.png")
-    window.set_view_mode("split")
-    window.result_view.split = 0.5
-    settle(app, window)
-    shoot("03_split_view.png")
-    window.set_view_mode("flow")
-    settle(app, window)
-    shoot("04_flow_overlay.png")
-    window.set_view_mode("side")
-    shoot_face_mode(app, window, out)
-    window.close()
-    return 0
 
 
 def shoot_face_mode(app, window, out: Path) -> None:  # noqa: ANN001 - QApplication, MainWindow
