@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -71,9 +71,10 @@ def detect_sequence(
     """
     detector = backend if not isinstance(backend, str) else get_detector(backend, **options)
     total = len(frames) if hasattr(frames, "__len__") else -1  # type: ignore[arg-type]
-    tracked = getattr(detector, "detect_frames", None)
+    results: Iterator[Detection | None]
+    tracked = getattr(detector, "detect_frames", None)  # a backend with a tracking mode (MediaPipe's graphs)
     if callable(tracked):
-        results: Iterator[Detection | None] = tracked(frames)
+        results = cast("Iterator[Detection | None]", tracked(frames))
     else:
         results = (_detect_or_none(detector, f) for f in frames)
     done = 0

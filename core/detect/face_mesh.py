@@ -100,7 +100,9 @@ class FaceMeshDetector(MediaPipeGraphDetector):
         super().__init__()
 
     def _build(self, static: bool):
-        return self._mp.solutions.face_mesh.FaceMesh(
+        from mediapipe.python.solutions import face_mesh  # the package's __init__ does not declare it for checkers
+
+        return face_mesh.FaceMesh(
             static_image_mode=static,
             max_num_faces=1,
             refine_landmarks=False,
@@ -162,7 +164,7 @@ def detect_face_sequence(
                 progress(done, total)
             yield found
     finally:
-        results.close()
+        results.close()  # a generator: its graph is closed even when the caller stops early
 
 
 def landmark_track(detections: Iterable[FaceDetection | None]) -> np.ndarray:

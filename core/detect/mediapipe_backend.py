@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 
 import numpy as np
 
@@ -127,7 +127,7 @@ class MediaPipeGraphDetector:
             raise self._not_found()
         return det
 
-    def detect_frames(self, frames: Iterable[np.ndarray]) -> Iterator:
+    def detect_frames(self, frames: Iterable[np.ndarray]) -> Generator:
         """Tracking mode for video: one fresh graph follows the subject from frame to frame; None where lost."""
         graph = self._new_graph(static=False)
         try:
@@ -161,7 +161,9 @@ class MediaPipeDetector(MediaPipeGraphDetector):
         super().__init__()
 
     def _build(self, static: bool):
-        return self._mp.solutions.pose.Pose(
+        from mediapipe.python.solutions import pose  # the package's __init__ does not declare it for checkers
+
+        return pose.Pose(
             static_image_mode=static,
             model_complexity=1,  # 0 and 2 would need a download
             enable_segmentation=True,
@@ -186,8 +188,8 @@ class MediaPipeDetector(MediaPipeGraphDetector):
     def _full_mask(mask: np.ndarray | None, size_hw: tuple[int, int]) -> np.ndarray | None:
         if mask is None:
             return None
-        mask = np.asarray(mask, dtype=np.float32)
-        if mask.shape != size_hw:
+        full = np.asarray(mask, dtype=np.float32)
+        if full.shape != size_hw:
             cv2 = import_cv2()
-            mask = cv2.resize(mask, (size_hw[1], size_hw[0]), interpolation=cv2.INTER_LINEAR)
-        return np.clip(mask, 0.0, 1.0).astype(np.float32, copy=False)
+            full = np.asarray(cv2.resize(full, (size_hw[1], size_hw[0]), interpolation=cv2.INTER_LINEAR))
+        return np.clip(full, 0.0, 1.0).astype(np.float32, copy=False)

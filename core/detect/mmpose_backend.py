@@ -35,7 +35,10 @@ def coco17_to_coco18(keypoints: np.ndarray, scores: np.ndarray, threshold: float
 def _mmpose_inferencer(config: str, checkpoint: str, device: str) -> Inferencer:
     """Build an inferencer on mmpose's top-down API (whole image as the person box: no extra detector download)."""
     try:
-        from mmpose.apis import inference_topdown, init_model
+        from mmpose.apis import (  # pyright: ignore[reportMissingImports] - the optional extra, absent here
+            inference_topdown,
+            init_model,
+        )
     except ImportError as exc:
         raise StudioError(
             f"the mmpose backend needs mmpose, which is not installed ({exc}); "
