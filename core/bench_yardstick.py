@@ -59,7 +59,7 @@ def network_gflop(kind: str = "pose_fashion") -> float:
     torch.manual_seed(0)
     cfg = CONFIGS[kind]
     model = build_model(cfg).eval()
-    h, w = cfg.image_size
+    h, w = getattr(cfg, "image_size", (256, 256))  # every image network has one; the keypoint net is not one
     src, sp, tp = torch.rand(1, 3, h, w), torch.rand(1, 18, h, w), torch.rand(1, 18, h, w)
     with torch.inference_mode(), FlopCounterMode(display=False) as counter:
         model(src, sp, tp)
