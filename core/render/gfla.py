@@ -143,6 +143,9 @@ class GFLARenderer(BodyNetworkRenderer[PoseNetwork], FrameByFrame[Pose | np.ndar
     """
 
     WHAT = "a pose-transfer network"
+    # render_sequence (export) batches when set > 1; left at 1: 48 frames at batch 8 were 0.83-0.88x frame by
+    # frame (slower) on the 2-core CPU (docs/benchmarks.md)
+    batch_size = 1
 
     def encode_source(self, image: np.ndarray, pose: Pose | np.ndarray) -> GFLASourceState:
         pose = Pose.coerce(pose)
@@ -179,10 +182,35 @@ class GFLARenderer(BodyNetworkRenderer[PoseNetwork], FrameByFrame[Pose | np.ndar
 
     def render(self, state: SourceState, target: Pose | np.ndarray) -> RenderResult:
         start = time.perf_counter()
+        checked = self._state(state)
+        return self._result(checked, self.forward(checked, target), start)
+
+    def render_batch(self, state: SourceState, targets: list[Pose | np.ndarray]) -> list[RenderResult]:
+        """All ``targets`` in one network call (the fast paths take one source for a batch of targets); equal to
+        rendering each within float32 round-off. The plain path renders one at a time."""
+        if self.accel.fast is None or len(targets) < 2:
+            return [self.render(state, t) for t in targets]
+        start = time.perf_counter()
         state = self._state(state)
+        framing, source, structure = state.framing, state.source, state.source_structure
+        assert framing is not None and source is not None and structure is not None  # set by encode_source
+        heat = np.stack([framing.heatmaps(Pose.coerce(t)) for t in targets])  # (B, 18, H, W)
+        n = len(targets)
+        with torch.inference_mode(), precision_context(self.precision, self.device):
+            target_structure = layout(torch.from_numpy(heat).to(self.device), self.precision)
+            out = self.model(source.expand(n, -1, -1, -1), structure.expand(n, -1, -1, -1), target_structure,
+                             source_features=state.features)
+        results = []
+        for i in range(n):
+            one = {"image": out["image"][i:i + 1], "flows": [f[i:i + 1] for f in out["flows"]],
+                   "masks": [m[i:i + 1] for m in out["masks"]]}
+            results.append(self._result(state, one, start))
+            start = time.perf_counter()  # the first frame carries the batch's network time
+        return results
+
+    def _result(self, state: GFLASourceState, out: dict, start: float) -> RenderResult:
         framing = state.framing
         assert framing is not None  # checked by _state
-        out = self.forward(state, target)
         network_image = tensor_to_image(out["image"])  # (H, W, 3) network size
         image = framing.output_image(network_image)  # (h, w, 3) at the crop box's aspect
         result = network_result(self, out, image, framing.box, start, network_image=network_image,
