@@ -156,6 +156,8 @@ def build_renderer(path: str | os.PathLike | None, device: str = "auto", *, kind
         if rec is None:
             raise RenderError(f"rendering {SUBJECTS[subject]} needs a checkpoint: there is no embedded renderer")
         if not rec.needs_weights:
+            if precision != "fp32":
+                raise RenderError(f"precision {precision!r} needs a network checkpoint; the {rec.kind} renderer has none")
             if rec.subject != subject:
                 raise RenderError(f"the {rec.kind} renderer renders {SUBJECTS[rec.subject]}, not {SUBJECTS[subject]}")
             return rec.renderer_class()()
