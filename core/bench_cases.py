@@ -88,7 +88,7 @@ def _accel_note(renderer: object, accel: str) -> str:
     return acc.label if accel != "plain" else ""
 
 
-def _network_case(kind: str, config: Any = None, accel: str = "plain") -> Callable[[str], Prepared]:
+def _network_case(kind: str, config: Any = None, accel: str = "plain", precision: str = "fp32") -> Callable[[str], Prepared]:
     """A renderer case on inference path ``accel`` (core.gfla.accel); "compiled" builds/loads its parts first."""
 
     def prepare(device: str) -> Prepared:
@@ -99,7 +99,8 @@ def _network_case(kind: str, config: Any = None, accel: str = "plain") -> Callab
         from core.render import renderer_for_model
 
         torch.manual_seed(0)
-        renderer = renderer_for_model(build_model(config or CONFIGS[kind]), kind, device, accel=accel)
+        renderer = renderer_for_model(build_model(config or CONFIGS[kind]), kind, device, accel=accel,
+                                      precision=precision)
         note = _accel_note(renderer, accel)
         photo, src, tgt = _photo_and_poses()
         return Prepared(
@@ -194,12 +195,15 @@ def _tiny_config() -> Any:
 
 def _optimised(kind: str, description: str) -> list[BenchCase]:
     """The fast (eager) and compiled paths of ``kind``, each timed against the published one in the same run."""
+    bf16 = kind.startswith("pose_")  # precision options exist for the pose-transfer networks only
     return [
         BenchCase(f"{kind}_fast", _network_case(kind, accel="fast"), variant="optimised: fast (eager)",
                   description=f"{description}, re-arranged attention, eager", baseline=kind),
         BenchCase(f"{kind}_compiled", _network_case(kind, accel="compiled"), variant="optimised: compiled",
                   description=f"{description}, AOTInductor parts", baseline=kind),
-    ]
+        BenchCase(f"{kind}_fast_bf16", _network_case(kind, accel="fast", precision="bf16"),
+                  variant="optimised: fast, bf16 autocast", description=f"{description}, bf16", baseline=f"{kind}_fast"),
+    ][: 3 if bf16 else 2]
 
 
 CASES: list[BenchCase] = [

@@ -30,6 +30,7 @@ class Measurement:
     paired_ms: float | None = None  # this case's render median, timed alternately with its baseline
     baseline_ms: float | None = None  # the baseline case's render median in those same alternating runs
     speedup: float | None = None  # baseline_ms / paired_ms
+    vs_yardstick: float | None = None  # render_ms / the fp32 conv yardstick's ms measured in the same bench run
 
 
 def machine_info() -> dict[str, str]:
@@ -71,19 +72,21 @@ class Report:
     rows: list[Measurement] = field(default_factory=list)
     warmup: int = 0
     repeats: int = 0
+    yardstick: str = ""  # core.bench_yardstick.Yardstick.line() of this run
 
     def table(self) -> str:
         """A Markdown table (readable as plain text too)."""
         head = ["case", "variant", "device", "encode ms", "render ms", "render min ms", "side by side ms",
-                "speed-up", "peak RSS MB", "RSS growth MB", "numpy/py heap MB", "CUDA peak MB", "note"]
+                "speed-up", "÷ yardstick", "peak RSS MB", "RSS growth MB", "numpy/py heap MB", "CUDA peak MB", "note"]
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for r in self.rows:
             if r.error:
-                cells = [r.case, r.variant, r.device, *["—"] * 9, f"skipped: {r.error}"]
+                cells = [r.case, r.variant, r.device, *["—"] * 10, f"skipped: {r.error}"]
             else:
                 side = "—" if r.paired_ms is None else f"{r.paired_ms:.1f} vs {r.baseline_ms:.1f}"
                 cells = [r.case, r.variant, r.device, _fmt(r.encode_ms), _fmt(r.render_ms), _fmt(r.render_min_ms),
-                         side, "—" if r.speedup is None else f"{r.speedup:.2f}×", _fmt(r.peak_rss_mb, 0),
+                         side, "—" if r.speedup is None else f"{r.speedup:.2f}×", _fmt(r.vs_yardstick, 2),
+                         _fmt(r.peak_rss_mb, 0),
                          _fmt(r.rss_growth_mb, 0), _fmt(r.py_heap_mb), _fmt(r.cuda_peak_mb, 0), r.note]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
@@ -95,5 +98,5 @@ class Report:
                 f"({m['threads']} threads) · numpy {m['numpy']} · load average {m.get('load', 'n/a')} at start · median of {self.repeats} runs after {self.warmup} warm-up")
 
     def to_json(self) -> str:
-        return json.dumps({"machine": self.machine, "warmup": self.warmup, "repeats": self.repeats,
+        return json.dumps({"machine": self.machine, "yardstick": self.yardstick, "warmup": self.warmup, "repeats": self.repeats,
                            "rows": [asdict(r) for r in self.rows]}, indent=2)

@@ -24,6 +24,18 @@ def test_quick_bench_of_a_tiny_case_prints_a_table_with_timings(capsys, tmp_path
     assert measured["peak_rss_mb"] > 0
     assert data["machine"]["torch"] and data["machine"]["cores"]
     assert row in out_md.read_text()
+    line = next(ln for ln in printed.splitlines() if ln.startswith("yardstick: matmul 2048² fp32 "))
+    assert "bf16" in line and "fp32 conv stack of pose_fashion" in line and line in out_md.read_text()
+    assert "÷ yardstick" in printed
+    assert measured["vs_yardstick"] > 0 and data["yardstick"] == line
+
+
+def test_the_yardstick_counts_the_networks_flops_and_times_a_conv_stack_of_them():
+    from core.bench_yardstick import conv_stack_ms, network_gflop
+
+    market, fashion = network_gflop("pose_market"), network_gflop("pose_fashion")
+    assert 0 < market < fashion  # 128x64 vs 256x256 at the same widths
+    assert conv_stack_ms(2 * fashion, repeats=1) > conv_stack_ms(fashion / 4, repeats=1)
 
 
 def test_an_unknown_benchmark_name_is_a_one_line_error(capsys):

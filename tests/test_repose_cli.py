@@ -90,6 +90,15 @@ def test_repose_with_an_unusable_checkpoint_is_a_clear_error(photo_and_poses, tm
     assert capsys.readouterr().err.strip().splitlines()[-1].startswith("error: ")
 
 
+def test_repose_bf16_without_a_network_checkpoint_is_a_one_line_error(photo_and_poses, tmp_path, capsys):
+    _, photo, source, target = photo_and_poses
+    out = tmp_path / "never.png"
+    code = run_cli(["repose", str(photo), "--target", str(target), "--source-pose", str(source),
+                    "--precision", "bf16", "--out", str(out)])  # fmt: skip
+    assert code == 1 and not out.exists()
+    assert "precision 'bf16' needs a network checkpoint" in capsys.readouterr().err
+
+
 @pytest.mark.skipif(not (ROOT / "resources" / "sample_person.png").exists(), reason="bundled photo not present")
 def test_repose_detects_the_pose_and_fits_a_template_drawn_on_another_canvas(tmp_path, capsys):
     pytest.importorskip("mediapipe")

@@ -26,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="cases to run: " + ", ".join(c.name for c in CASES) + " (default: all but tiny)")
     parser.add_argument("--repeats", type=int, help="timed runs per case (overrides --quick)")
     parser.add_argument("--warmup", type=int, help="warm-up runs per case (overrides --quick)")
+    parser.add_argument("--no-yardstick", action="store_true",
+                        help="skip measuring matmul throughput and the fp32 conv yardstick (~10 s)")
     parser.add_argument("--markdown", metavar="PATH", help="also write the table with the machine line to PATH")
     parser.add_argument("--json", metavar="PATH", help="also write the raw measurements as JSON to PATH")
 
@@ -52,13 +54,23 @@ def run(args: argparse.Namespace) -> int:
     devices = _devices(args.device)
     report = Report(machine_info(), warmup=warmup, repeats=repeats)
     print(report.header(), flush=True)
+    yard = None
+    if not args.no_yardstick:
+        from core.bench_yardstick import measure_yardstick
+
+        yard = measure_yardstick()
+        report.yardstick = yard.line()
+        print(report.yardstick, flush=True)
     for device in devices:
         for case in cases:
             print(f"  {case.name} ({case.variant}) on {device} …", file=sys.stderr, flush=True)
-            report.rows.append(measure_in_subprocess(case, device, warmup, repeats))
+            row = measure_in_subprocess(case, device, warmup, repeats)
+            if yard is not None and row.render_ms is not None:
+                row.vs_yardstick = row.render_ms / yard.conv_ms
+            report.rows.append(row)
     print(report.table())
     if args.markdown:
-        write_text_atomic(args.markdown, f"{report.header()}\n\n{report.table()}\n")
+        write_text_atomic(args.markdown, f"{report.header()}\n\n{report.yardstick}\n\n{report.table()}\n")
     if args.json:
         write_text_atomic(args.json, report.to_json() + "\n")
     return 0

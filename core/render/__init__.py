@@ -32,23 +32,24 @@ def resolve_device(device: str = "auto") -> str:
 
 
 def load_renderer(path: str | os.PathLike | None, device: str = "auto", *, kind: str | None = None,
-                  subject: Subject = "body", accel: str = "auto") -> Renderer[Any]:
+                  subject: Subject = "body", accel: str = "auto", precision: str = "fp32") -> Renderer[Any]:
     """The one renderer factory: None → the subject's embedded renderer (the skeleton warp for bodies, the landmark
     mesh warp for faces); a checkpoint path → the renderer its registry record names (core.render.registry).
 
     The checkpoint is read strictly and its kind detected from its keys; a file that matches no known network
     raises core.errors.CheckpointError naming the missing, unexpected and mis-shaped keys, and one of another
     subject (``subject``: "body", "face" or "object") says where it is used instead. ``kind`` without a path
-    loads the newest imported checkpoint of that kind; ``accel`` picks the body networks' inference path.
+    loads the newest imported checkpoint of that kind; ``accel`` picks the body networks' inference path;
+    ``precision`` "fp32" (exact) or "bf16" (pose_fashion/pose_market, within a 40 dB gate of fp32).
     """
     from core.render.registry import build_renderer
 
-    return build_renderer(path, device, kind=kind, subject=subject, accel=accel)
+    return build_renderer(path, device, kind=kind, subject=subject, accel=accel, precision=precision)
 
 
 def renderer_for_model(model: nn.Module, kind: str, device: str = "auto", accel: str = "auto",
-                       subject: Subject = "body") -> Renderer[Any]:
+                       subject: Subject = "body", precision: str = "fp32") -> Renderer[Any]:
     """The renderer of ``kind``'s registry record driving ``model`` (a network already built and loaded)."""
     from core.render.registry import from_model
 
-    return from_model(model, kind, device, accel, subject)
+    return from_model(model, kind, device, accel, subject, precision)

@@ -68,21 +68,40 @@ def render_sequence(
     frame: Callable[[TargetT], RenderResult],
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    batch: Callable[[list[TargetT]], list[RenderResult]] | None = None,
+    batch_size: int = 1,
 ) -> Iterator[RenderResult]:
-    """The one sequence loop every renderer's ``render_sequence`` runs: ``frame(target)`` for each target in order.
+    """The one sequence loop every renderer's ``render_sequence`` runs: ``frame(target)`` for each target in order,
+    or, given ``batch`` and ``batch_size`` > 1, ``batch(targets)`` on up to ``batch_size`` targets at a time.
 
     ``progress(done, total)`` after each frame (total -1 when ``targets`` has no length); raises
-    core.errors.Cancelled when ``cancel()`` turns true before a frame.
+    core.errors.Cancelled when ``cancel()`` turns true before a frame (before a batch when batched).
     """
     from core.errors import Cancelled
 
     total = len(targets) if isinstance(targets, Sized) else -1
-    for i, target in enumerate(targets):
-        if cancel is not None and cancel():
-            raise Cancelled("rendering cancelled")
-        yield frame(target)
-        if progress is not None:
-            progress(i + 1, total)
+    size = batch_size if batch is not None and batch_size > 1 else 1
+    done, pending = 0, list[TargetT]()
+    it = iter(targets)
+    while True:
+        target = next(it, _END)
+        if target is not _END:
+            pending.append(target)  # pyright: ignore[reportArgumentType]  # not _END: a target
+        if pending and (len(pending) == size or target is _END):
+            if cancel is not None and cancel():
+                raise Cancelled("rendering cancelled")
+            results = [frame(pending[0])] if size == 1 else (batch or (lambda t: []))(pending)
+            for result in results:
+                yield result
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+            pending = []
+        if target is _END:
+            return
+
+
+_END = object()  # the end of a target iterator
 
 
 def render_each(renderer: Renderer[TargetT], state: SourceState, targets: Iterable[TargetT],
@@ -124,7 +143,20 @@ class FrameAfterFrame(Generic[TargetT, PrevT]):
 
 
 class FrameByFrame(FrameAfterFrame[TargetT, None]):
-    """The renderers whose frames are independent (pose transfer, views, the warps): each target on its own."""
+    """The renderers whose frames are independent (pose transfer, views, the warps): each target on its own, or
+    ``batch_size`` at a time through ``render_batch`` (a renderer that can batch overrides it)."""
+
+    batch_size: int = 1
+
+    def render_batch(self, state: SourceState, targets: list[TargetT]) -> list[RenderResult]:
+        """The results of ``targets``, equal to rendering each one; by default one at a time."""
+        return [self.render(state, t) for t in targets]
+
+    def render_sequence(self, state: SourceState, targets: Iterable[TargetT], progress: ProgressFn | None = None,
+                        cancel: CancelFn | None = None) -> Iterator[RenderResult]:
+        """Each target in order through ``render_sequence``, ``batch_size`` at a time."""
+        return render_sequence(targets, lambda t: self.render(state, t), progress, cancel,
+                               batch=lambda ts: self.render_batch(state, ts), batch_size=self.batch_size)
 
     def first(self, state: SourceState) -> tuple[SourceState, None]:
         return state, None

@@ -13,6 +13,7 @@ import torch.nn as nn
 
 from core.errors import CheckpointError, RenderError
 from core.gfla.accel import Accelerator
+from core.gfla.accel.precision import check_precision, layout, precision_context, prepare_model
 from core.render import resolve_device
 from core.render.base import FrameByFrame, RenderResult, SourceState
 from core.render.framing import FrameSpec, Framing, frame_person
@@ -116,17 +117,20 @@ class BodyNetworkRenderer(Generic[NetT]):
 
     WHAT = "a body network"
 
-    def __init__(self, model: nn.Module, kind: str, device: str = "auto", accel: str = "auto") -> None:
-        """``accel``: the inference path (core.gfla.accel): auto, compiled, fast or plain."""
+    def __init__(self, model: nn.Module, kind: str, device: str = "auto", accel: str = "auto",
+                 precision: str = "fp32") -> None:
+        """``accel``: the inference path (core.gfla.accel): auto, compiled, fast or plain; ``precision``: fp32 or bf16."""
         kinds = kinds_of(f"{type(self).__module__}:{type(self).__name__}")
         if kind not in kinds:
             raise CheckpointError(f"{kind} is not {self.WHAT} (expected one of {kinds})")
         self.device: str = resolve_device(device)
         self.kind: str = kind
         self.spec: FrameSpec = body_framing(kind)
-        self.accel = Accelerator(model.to(self.device).eval(), accel, self.device)
+        self.precision: str = check_precision(precision)
+        self.accel = Accelerator(prepare_model(model.to(self.device).eval(), self.precision), accel, self.device)
         self.model = cast(NetT, self.accel.model)
-        self.name: str = f"GFLA {kind} ({device_label(self.device)})"
+        suffix = "" if self.precision == "fp32" else f", {self.precision}"
+        self.name: str = f"GFLA {kind} ({device_label(self.device)}{suffix})"
 
 
 class GFLARenderer(BodyNetworkRenderer[PoseNetwork], FrameByFrame[Pose | np.ndarray]):
@@ -139,6 +143,9 @@ class GFLARenderer(BodyNetworkRenderer[PoseNetwork], FrameByFrame[Pose | np.ndar
     """
 
     WHAT = "a pose-transfer network"
+    # render_sequence (export) batches when set > 1; left at 1: 48 frames at batch 8 were 0.83-0.88x frame by
+    # frame (slower) on the 2-core CPU (docs/benchmarks.md)
+    batch_size = 1
 
     def encode_source(self, image: np.ndarray, pose: Pose | np.ndarray) -> GFLASourceState:
         pose = Pose.coerce(pose)
@@ -146,9 +153,10 @@ class GFLARenderer(BodyNetworkRenderer[PoseNetwork], FrameByFrame[Pose | np.ndar
         framed = framing.crop(image)  # (H, W, 3) uint8, validates the image
         heat = framing.heatmaps(pose)  # (18, H, W)
         with torch.inference_mode():
-            source = image_to_tensor(framed, self.device)  # (1, 3, H, W)
-            structure = torch.from_numpy(heat).to(self.device).unsqueeze(0)  # (1, 18, H, W)
-            features = self.model.encode_source(source)
+            source = layout(image_to_tensor(framed, self.device), self.precision)  # (1, 3, H, W)
+            structure = layout(torch.from_numpy(heat).to(self.device).unsqueeze(0), self.precision)  # (1, 18, H, W)
+            with precision_context(self.precision, self.device):
+                features = self.model.encode_source(source)
         return GFLASourceState(
             image=image, pose=pose, framing=framing, source=source, source_structure=structure,
             features=feature_list(features), network_image=framed,
@@ -165,8 +173,8 @@ class GFLARenderer(BodyNetworkRenderer[PoseNetwork], FrameByFrame[Pose | np.ndar
         framing, source, source_structure = state.framing, state.source, state.source_structure
         assert framing is not None and source is not None and source_structure is not None  # set by encode_source
         heat = framing.heatmaps(Pose.coerce(target))  # (18, H, W)
-        with torch.inference_mode():
-            target_structure = torch.from_numpy(heat).to(self.device).unsqueeze(0)  # (1, 18, H, W)
+        with torch.inference_mode(), precision_context(self.precision, self.device):
+            target_structure = layout(torch.from_numpy(heat).to(self.device).unsqueeze(0), self.precision)  # (1, 18, H, W)
             return self.model(
                 source, source_structure, target_structure,
                 source_features=state.features if use_cache else None,
@@ -174,10 +182,35 @@ class GFLARenderer(BodyNetworkRenderer[PoseNetwork], FrameByFrame[Pose | np.ndar
 
     def render(self, state: SourceState, target: Pose | np.ndarray) -> RenderResult:
         start = time.perf_counter()
+        checked = self._state(state)
+        return self._result(checked, self.forward(checked, target), start)
+
+    def render_batch(self, state: SourceState, targets: list[Pose | np.ndarray]) -> list[RenderResult]:
+        """All ``targets`` in one network call (the fast paths take one source for a batch of targets); equal to
+        rendering each within float32 round-off. The plain path renders one at a time."""
+        if self.accel.fast is None or len(targets) < 2:
+            return [self.render(state, t) for t in targets]
+        start = time.perf_counter()
         state = self._state(state)
+        framing, source, structure = state.framing, state.source, state.source_structure
+        assert framing is not None and source is not None and structure is not None  # set by encode_source
+        heat = np.stack([framing.heatmaps(Pose.coerce(t)) for t in targets])  # (B, 18, H, W)
+        n = len(targets)
+        with torch.inference_mode(), precision_context(self.precision, self.device):
+            target_structure = layout(torch.from_numpy(heat).to(self.device), self.precision)
+            out = self.model(source.expand(n, -1, -1, -1), structure.expand(n, -1, -1, -1), target_structure,
+                             source_features=state.features)
+        results = []
+        for i in range(n):
+            one = {"image": out["image"][i:i + 1], "flows": [f[i:i + 1] for f in out["flows"]],
+                   "masks": [m[i:i + 1] for m in out["masks"]]}
+            results.append(self._result(state, one, start))
+            start = time.perf_counter()  # the first frame carries the batch's network time
+        return results
+
+    def _result(self, state: GFLASourceState, out: dict, start: float) -> RenderResult:
         framing = state.framing
         assert framing is not None  # checked by _state
-        out = self.forward(state, target)
         network_image = tensor_to_image(out["image"])  # (H, W, 3) network size
         image = framing.output_image(network_image)  # (h, w, 3) at the crop box's aspect
         result = network_result(self, out, image, framing.box, start, network_image=network_image,

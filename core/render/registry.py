@@ -119,7 +119,7 @@ def locate_checkpoint(kind: str, path: str | os.PathLike | None = None) -> Path:
 
 
 def from_model(model: nn.Module, kind: str, device: str = "auto", accel: str = "auto",
-               subject: Subject = "body") -> Renderer[Any]:
+               subject: Subject = "body", precision: str = "fp32") -> Renderer[Any]:
     """The renderer of ``kind``'s record driving ``model`` (already built and loaded) for ``subject``."""
     rec = record(kind)
     cls = rec.renderer_class()  # CheckpointError with the record's note for a kind that renders nothing
@@ -128,11 +128,15 @@ def from_model(model: nn.Module, kind: str, device: str = "auto", accel: str = "
             f"this is a {kind} checkpoint: it renders {SUBJECTS[rec.subject]}, not {SUBJECTS[subject]}; "
             f"{_ELSEWHERE[rec.subject]}"
         )
-    return cls(model, kind, device, accel)
+    if precision == "fp32":
+        return cls(model, kind, device, accel)
+    if rec.renderer != "core.render.gfla:GFLARenderer":
+        raise RenderError(f"precision {precision!r} is available for pose_fashion and pose_market only, not {kind}")
+    return cls(model, kind, device, accel, precision)
 
 
 def build_renderer(path: str | os.PathLike | None, device: str = "auto", *, kind: str | None = None,
-                   subject: Subject = "body", accel: str = "auto") -> Renderer[Any]:
+                   subject: Subject = "body", accel: str = "auto", precision: str = "fp32") -> Renderer[Any]:
     """The renderer for ``subject`` ("body", "face" or "object") from a checkpoint, or an embedded one.
 
     * ``path`` given: the file is read strictly, its kind detected from its keys (``kind`` given: it must
@@ -141,6 +145,7 @@ def build_renderer(path: str | os.PathLike | None, device: str = "auto", *, kind
       face checkpoint asked for body poses, …) says where it is used instead.
     * ``path`` None, ``kind`` None: the subject's embedded renderer (the skeleton warp for bodies, the
       landmark mesh warp for faces); ``kind`` "warp" / "face_warp" names one.
+    * ``precision``: "fp32" (default, exact) or "bf16" (pose_fashion/pose_market; core.gfla.accel.precision).
     * ``path`` None, a checkpoint ``kind`` ("face", "shapenet", …): the newest imported weights of it.
     """
     if subject not in SUBJECTS:
@@ -151,6 +156,8 @@ def build_renderer(path: str | os.PathLike | None, device: str = "auto", *, kind
         if rec is None:
             raise RenderError(f"rendering {SUBJECTS[subject]} needs a checkpoint: there is no embedded renderer")
         if not rec.needs_weights:
+            if precision != "fp32":
+                raise RenderError(f"precision {precision!r} needs a network checkpoint; the {rec.kind} renderer has none")
             if rec.subject != subject:
                 raise RenderError(f"the {rec.kind} renderer renders {SUBJECTS[rec.subject]}, not {SUBJECTS[subject]}")
             return rec.renderer_class()()
@@ -164,4 +171,4 @@ def build_renderer(path: str | os.PathLike | None, device: str = "auto", *, kind
         if record(kind).config != loaded.config:
             raise CheckpointError(f"{file.name} is a {loaded.kind} checkpoint, not the {kind} network this needs")
         loaded = replace(loaded, kind=kind)  # one network, two names (dance_fashion and dance_iper share a layout)
-    return from_model(loaded.model, loaded.kind, device, accel, subject)
+    return from_model(loaded.model, loaded.kind, device, accel, subject, precision)

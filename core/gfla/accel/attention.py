@@ -119,15 +119,15 @@ class FastLocalAttention(nn.Module):
         first = table_rows(b, source.shape[0], hgt * wid, k2 * hs * ws, pos.device)  # (n or 1, 1, 1)
         offset_rows = (torch.arange(k2, device=pos.device) * (hs * ws)).view(1, k2, 1)
         idx = (pos + (first + offset_rows)).view(n, -1)
-        sampled = F.embedding_bag(idx, table, per_sample_weights=wt.view(n, -1), mode="sum")  # (n, hid)
+        # embedding_bag is outside autocast: weights in the table's dtype (a no-op in fp32; bf16 under autocast)
+        sampled = F.embedding_bag(idx, table, per_sample_weights=wt.view(n, -1).to(table.dtype), mode="sum")  # (n, hid)
         hidden = hidden + sampled.view(b, hgt, wid, self.hidden).permute(0, 3, 1, 2)
         logits = F.conv2d(F.leaky_relu(hidden, LEAK), self.w_logits, self.b_logits)  # (B, k², H, W)
         weights = torch.softmax(logits, dim=1)
         psw = wt * (weights.permute(0, 2, 3, 1).reshape(n, k2, 1) / k2)  # attention × bilinear weights
         idx = pos if source.shape[0] == 1 else pos + first // k2
-        result = F.embedding_bag(
-            idx.view(n, -1), channels_last_table(source), per_sample_weights=psw.view(n, -1), mode="sum"
-        )  # (n, C)
+        values = channels_last_table(source)
+        result = F.embedding_bag(idx.view(n, -1), values, per_sample_weights=psw.view(n, -1).to(values.dtype), mode="sum")  # (n, C)
         return result.view(b, hgt, wid, c).permute(0, 3, 1, 2), weights
 
     def forward(
