@@ -22,6 +22,7 @@ Parts, in core.posedoc's OpenPose orders:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -200,8 +201,6 @@ def detect_document(
     """Every person of ``image`` (RGB uint8) with the chosen parts; ``people='largest'`` keeps the largest only.
 
     An empty document (no people) when nobody is found; the caller decides whether that is an error."""
-    import time
-
     if people not in ("all", "largest"):
         raise PoseError(f"people must be 'all' or 'largest', got {people!r}")
     wanted = parse_parts(parts)
