@@ -28,7 +28,8 @@ def test_core_and_app_type_check_without_errors() -> None:
     if exe is None:
         pytest.skip("basedpyright is not installed (pip install -e .[test] brings it)")
     proc = subprocess.run(
-        [exe, "--pythonpath", sys.executable, "core", "app"],
+        # --project: this project's [tool.pyright], never a pyrightconfig.json found in a folder above the clone
+        [exe, "--project", str(ROOT / "pyproject.toml"), "--pythonpath", sys.executable, "core", "app"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     errors = [line.strip() for line in proc.stdout.splitlines() if " - error: " in line]
