@@ -14,7 +14,7 @@ from core.render.warp_rig import PART_INDEX, PARTS, bone_joints
 COLOUR_WEIGHT = 0.03  # body scales of distance per unit of -log colour likelihood
 GRABCUT_SIDE = 256  # long side (px) at which GrabCut refines a skeleton-derived person mask
 LIMB_REACH = 0.1  # body scales past a limb's outline: person pixels farther out belong to the body, not the limb
-LIMBS = ("l_upper", "r_upper", "l_fore", "r_fore", "l_thigh", "r_thigh", "l_shin", "r_shin")
+LIMBS = ("l_upper", "r_upper", "l_fore", "r_fore", "l_thigh", "r_thigh")  # not the shins: the feet lie past them
 FRONT_BIAS = {"l_fore": 0.06, "r_fore": 0.06, "l_upper": 0.02, "r_upper": 0.02}  # arms are usually in front
 # Each part reaches this far (body scales, at least SEAM_BAND_MIN photo px) beneath the parts drawn in front
 # of it, opaque and in its own colours, so that the background never shows between two parts that meet.
