@@ -151,9 +151,10 @@ def _rows(photo: str, cv2) -> tuple[list[np.ndarray], str]:
         if title.startswith("forearm"):
             share = measure(image, result.image, Pose(source), Pose(target)).outside_share
             label += f": {100 * share:.1f}% of changes off the arm"
+        hw = (int(image.shape[0]), int(image.shape[1]))
         tiles = [
-            _label(_fit(draw_skeleton_image(source, image.shape[:2], background=image), cv2), note, cv2),
-            _label(_fit(draw_skeleton_image(target, image.shape[:2], background=dim), cv2), f"target: {title}", cv2),
+            _label(_fit(draw_skeleton_image(source, hw, background=image), cv2), note, cv2),
+            _label(_fit(draw_skeleton_image(target, hw, background=dim), cv2), f"target: {title}", cv2),
             _label(_fit(result.image, cv2), label, cv2),
         ]
         gap = np.full((TILE_HEIGHT, 8, 3), 255, np.uint8)
@@ -179,7 +180,7 @@ def make_figure(photos: list[str]) -> tuple[np.ndarray, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--photo", action="append", metavar="PHOTO",
                         help=f"a photo (repeatable); '{REAL_PHOTO}' is scikit-image's real photograph "
                              f"(default: {REAL_PHOTO} and resources/sample_person.png)")
