@@ -182,7 +182,7 @@ def _keep_photo_off(touched: torch.Tensor, canvas: torch.Tensor, photo: np.ndarr
     share = F.avg_pool2d(near, 3, stride=1, padding=1, count_include_pad=False)[0]  # (1, h, w) soft edge
     if float(share.max()) <= 0.0:
         return photo.copy()
-    still = torch.from_numpy(np.ascontiguousarray(photo)).to(canvas).permute(2, 0, 1)  # (3, h, w)
+    still = torch.from_numpy(np.array(photo, copy=True)).to(canvas).permute(2, 0, 1)  # (3, h, w); may be read-only
     out = torch.lerp(still, canvas, share)
     return out.round_().clamp_(0, 255).to(torch.uint8).permute(1, 2, 0).cpu().numpy()
 
