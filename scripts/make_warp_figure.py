@@ -4,7 +4,8 @@ Usage: python scripts/make_warp_figure.py [--photo camera --photo resources/samp
 The default photos: scikit-image's ``camera.png`` (a real photograph, CC0, of a man with a camera on a tripod in a
 park: a cluttered background; installed with the project) and the bundled sample illustration. The first row of each
 photo turns the right forearm by 90 degrees and prints how many of the changed pixels lie off the arm.
-The photo's pose and person mask come from the bundled detector (MediaPipe); the edits (an arm
+The photo's person mask comes from the bundled detector (MediaPipe), its pose too except on ``camera``, whose pose
+was placed by hand (tests/data/camera_pose.json: the detector puts his far wrist out on the lawn); the edits (an arm
 raised, a knee bent, the head turned) are made from that pose, so the figure follows the photo.
 Without the photo a synthetic stick person is used, and the figure says so.
 """
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.imageio_utils import import_cv2, load_image, save_image  # noqa: E402
-from core.pose_io import draw_skeleton_image  # noqa: E402
+from core.pose_io import draw_skeleton_image, read_openpose_json  # noqa: E402
 from core.render.warp import WarpRenderer  # noqa: E402
 from core.render.warp_locality import measure, rotate_forearm  # noqa: E402
 from core.skeleton import Pose  # noqa: E402
@@ -75,6 +76,7 @@ def forearm_turned(xy: np.ndarray) -> np.ndarray:
 EDITS = (("forearm turned 90 deg", forearm_turned), ("arm raised", arm_raised), ("knee bent", knee_bent),
          ("head turned", head_turned))
 REAL_PHOTO = "camera"  # scikit-image's camera.png: a real CC0 photograph, cluttered outdoor background
+CAMERA_POSE = ROOT / "tests" / "data" / "camera_pose.json"  # its pose, placed by hand (tests/data/README.md)
 
 
 def synthetic_photo() -> tuple[np.ndarray, np.ndarray, None]:
@@ -117,10 +119,13 @@ def _load(photo: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
     """(image, pose, mask, note): 'camera' is scikit-image's photograph (installed with the project), else a file."""
     from core.detect import get_detector
 
-    if photo == REAL_PHOTO:
+    if photo == REAL_PHOTO:  # the pose placed by hand (the detector's puts his far wrist on the lawn), its mask
         import skimage.data
 
-        image, name = np.stack([skimage.data.camera()] * 3, axis=-1), "scikit-image camera.png (CC0 photograph)"
+        image = np.stack([skimage.data.camera()] * 3, axis=-1)
+        detection = get_detector().detect(image)
+        pose = read_openpose_json(CAMERA_POSE).xy
+        return image, pose, detection.mask, "skimage camera.png (CC0), pose by hand"
     elif Path(photo).exists():
         image, name = load_image(photo), Path(photo).name
     else:
@@ -138,17 +143,18 @@ def _rows(photo: str, cv2) -> tuple[list[np.ndarray], str]:
     rows, times = [], []
     for title, edit in EDITS:
         target = edit(source)
-        if (np.isnan(target).any(axis=1) & ~np.isnan(source).any(axis=1)).any():
-            continue  # this edit needs a joint that was not found on this photo
+        if (np.isnan(target).any(axis=1) != np.isnan(source).any(axis=1)).any():
+            continue  # this edit needs a joint that was not found on this photo (or that it does not show)
         result = renderer.render(state, target)
         times.append(result.seconds)
         label = "warp result"
         if title.startswith("forearm"):
             share = measure(image, result.image, Pose(source), Pose(target)).outside_share
             label += f": {100 * share:.1f}% of changes off the arm"
+        hw = (int(image.shape[0]), int(image.shape[1]))
         tiles = [
-            _label(_fit(draw_skeleton_image(source, image.shape[:2], background=image), cv2), note, cv2),
-            _label(_fit(draw_skeleton_image(target, image.shape[:2], background=dim), cv2), f"target: {title}", cv2),
+            _label(_fit(draw_skeleton_image(source, hw, background=image), cv2), note, cv2),
+            _label(_fit(draw_skeleton_image(target, hw, background=dim), cv2), f"target: {title}", cv2),
             _label(_fit(result.image, cv2), label, cv2),
         ]
         gap = np.full((TILE_HEIGHT, 8, 3), 255, np.uint8)
@@ -174,7 +180,7 @@ def make_figure(photos: list[str]) -> tuple[np.ndarray, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--photo", action="append", metavar="PHOTO",
                         help=f"a photo (repeatable); '{REAL_PHOTO}' is scikit-image's real photograph "
                              f"(default: {REAL_PHOTO} and resources/sample_person.png)")

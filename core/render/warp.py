@@ -21,6 +21,8 @@ from core.skeleton import Pose
 
 __all__ = ["WarpRenderer", "WarpSourceState"]
 
+MOVED_PX = 0.05  # a target pixel whose source lies farther than this (px) away shows a moved part
+
 
 class WarpRenderer(FrameByFrame[Pose | np.ndarray]):
     """Reposes the person in a photo by warping body-part layers along the skeleton's bones.
@@ -98,6 +100,7 @@ class WarpRenderer(FrameByFrame[Pose | np.ndarray]):
             # person pixels with their rings and are drawn whole.
             moving = next((k for k, b in enumerate(boxes) if not _still(b[1].blend, transforms, shapes)), len(boxes))
             moving = max(moving, 1)
+            touched = torch.zeros(Y1 - Y0, X1 - X0, device=dev)  # where a moving part was or is drawn
             later = []  # (box, premultiplied RGB, alpha) drawn after the rings, back to front
             for k, (layer, spec, sigma, (x0, y0, x1, y1)) in enumerate(boxes):  # canvas: (3, Y1 - Y0, X1 - X0)
                 src = _backward_coords(
@@ -106,11 +109,11 @@ class WarpRenderer(FrameByFrame[Pose | np.ndarray]):
                 coords = src.permute(0, 2, 3, 1) - torch.tensor(layer.origin, dtype=torch.float32, device=dev)
                 rgba = sample_pixels(layer.rgba, coords, padding_mode="zeros")[0]  # (4, h, w)
                 a = rgba[3]  # (h, w)
-                xs = torch.arange(x0, x1, dtype=torch.float32, device=dev)
-                ys = torch.arange(y0, y1, dtype=torch.float32, device=dev)
-                src[0, 0].sub_(xs)
-                src[0, 1].sub_(ys[:, None])  # now (1, 2, h, w) offsets
+                src[0, 0].sub_(torch.arange(x0, x1, dtype=torch.float32, device=dev))
+                src[0, 1].sub_(torch.arange(y0, y1, dtype=torch.float32, device=dev)[:, None])  # now offsets
                 flow[:, y0:y1, x0:x1] = torch.where(a > 0.5, src[0], flow[:, y0:y1, x0:x1])
+                if not _still(spec.blend, transforms, shapes):
+                    _touch(touched, layer, a, src[0], (x0 - X0, y0 - Y0), (X0, Y0))
                 if k >= moving and layer.ring is not None:
                     share = sample_pixels(layer.ring, coords, padding_mode="zeros")[0, 0]  # (h, w)
                     ring, ring_rgb = a * share, rgba[:3] * share
@@ -120,8 +123,7 @@ class WarpRenderer(FrameByFrame[Pose | np.ndarray]):
                 later.append(((x0, y0, x1, y1), rgba[:3], a))
             for (x0, y0, x1, y1), rgb, a in later:
                 _over(canvas[:, y0 - Y0 : y1 - Y0, x0 - X0 : x1 - X0], alpha[y0:y1, x0:x1], rgb, a)
-            out = canvas.round_().clamp_(0, 255).to(torch.uint8).permute(1, 2, 0).cpu().numpy()  # (h, w, 3)
-            image[Y0:Y1, X0:X1] = out
+            image[Y0:Y1, X0:X1] = _keep_photo_off(touched, canvas, state.image[Y0:Y1, X0:X1])
         extras = {}
         if not Pose.coerce(target).present.any():
             extras["note"] = "the target pose has no joints: the photo is shown unchanged"
@@ -137,6 +139,52 @@ def _still(bones: tuple[str, ...], transforms: dict[str, Transform], shapes: dic
             if float(np.abs(T.A - np.eye(2)).max()) > 1e-9 or float(np.abs(T.t).max()) > 1e-6:
                 return False
     return True
+
+
+def _mark(touched: torch.Tensor, alpha: torch.Tensor, at: tuple[int, int]) -> None:
+    """Raise ``touched`` (h, w) to ``alpha`` (a, b) placed with its top-left corner at ``at`` (x, y), clipped."""
+    x, y = at
+    h, w = touched.shape
+    ax0, ay0 = max(0, -x), max(0, -y)
+    bx0, by0, bx1, by1 = max(0, x), max(0, y), min(w, x + alpha.shape[1]), min(h, y + alpha.shape[0])
+    if bx1 > bx0 and by1 > by0:
+        win = touched[by0:by1, bx0:bx1]
+        torch.maximum(win, alpha[ay0 : ay0 + by1 - by0, ax0 : ax0 + bx1 - bx0].to(win), out=win)
+
+
+def _touch(touched: torch.Tensor, layer: Layer, a: torch.Tensor, offsets: torch.Tensor, at: tuple[int, int],
+           corner: tuple[int, int]) -> None:
+    """Mark in ``touched`` (canvas-sized) the pixels a moving part changes: where it is now drawn displaced
+    (``a`` (h, w) its coverage, ``offsets`` (2, h, w) its backward flow, the box's corner ``at`` on the canvas),
+    and where it was (its source coverage) unless it is still drawn there undisplaced. A part moves as a whole
+    only where its bones move: an upper arm whose forearm turns stays put at the shoulder."""
+    moved = (offsets.abs().amax(dim=0) > MOVED_PX).to(a)  # (h, w)
+    _mark(touched, a * moved, at)
+    was = layer.rgba[0, 3].clone()  # (hs, ws) coverage in the photo
+    ox, oy = layer.origin[0] - corner[0], layer.origin[1] - corner[1]  # the layer's corner on the canvas
+    x0, y0 = max(at[0], ox), max(at[1], oy)
+    x1, y1 = min(at[0] + a.shape[1], ox + was.shape[1]), min(at[1] + a.shape[0], oy + was.shape[0])
+    if x1 > x0 and y1 > y0:  # where the box drawn now overlaps the part's own pixels
+        was[y0 - oy : y1 - oy, x0 - ox : x1 - ox] *= moved[y0 - at[1] : y1 - at[1], x0 - at[0] : x1 - at[0]]
+    _mark(touched, was, (ox, oy))
+
+
+def _keep_photo_off(touched: torch.Tensor, canvas: torch.Tensor, photo: np.ndarray) -> np.ndarray:
+    """The composite (3, h, w) where a moving part was or now is, the photo (h, w, 3) uint8 everywhere else.
+
+    The parts that stay where they are would be re-composited over the background plate with their matted
+    outlines, which reproduces the photo only where the segmentation is right: on a real photo a mask that
+    cuts into a coat or takes in a strip of lawn changed pixels along the whole silhouette. So only the
+    footprints of the moving parts (source and target, grown by a pixel or two) take the composite, with a
+    soft 2-pixel edge; everything else is the photo itself. Returns (h, w, 3) uint8.
+    """
+    near = F.max_pool2d((touched > 1.0 / 255.0).float()[None, None], 3, stride=1, padding=1)
+    share = F.avg_pool2d(near, 3, stride=1, padding=1, count_include_pad=False)[0]  # (1, h, w) soft edge
+    if float(share.max()) <= 0.0:
+        return photo.copy()
+    still = torch.from_numpy(np.array(photo, copy=True)).to(canvas).permute(2, 0, 1)  # (3, h, w); may be read-only
+    out = torch.lerp(still, canvas, share)
+    return out.round_().clamp_(0, 255).to(torch.uint8).permute(1, 2, 0).cpu().numpy()
 
 
 def _over(canvas: torch.Tensor, coverage: torch.Tensor, rgb: torch.Tensor, a: torch.Tensor) -> None:

@@ -13,6 +13,8 @@ from core.render.warp_rig import PART_INDEX, PARTS, bone_joints
 
 COLOUR_WEIGHT = 0.03  # body scales of distance per unit of -log colour likelihood
 GRABCUT_SIDE = 256  # long side (px) at which GrabCut refines a skeleton-derived person mask
+LIMB_REACH = 0.1  # body scales past a limb's outline: person pixels farther out belong to the body, not the limb
+LIMBS = ("l_upper", "r_upper", "l_fore", "r_fore", "l_thigh", "r_thigh")  # not the shins: the feet lie past them
 FRONT_BIAS = {"l_fore": 0.06, "r_fore": 0.06, "l_upper": 0.02, "r_upper": 0.02}  # arms are usually in front
 # Each part reaches this far (body scales, at least SEAM_BAND_MIN photo px) beneath the parts drawn in front
 # of it, opaque and in its own colours, so that the background never shows between two parts that meet.
@@ -246,7 +248,7 @@ def label_parts(
             hists[k] = gaussian_filter(counts, 0.8, mode="nearest").ravel()
         colour = (-np.log(hists[k][q] + 2e-3)).astype(np.float32)  # smooth, so borders stay smooth where colours match
         cost[k] += COLOUR_WEIGHT * cv2.GaussianBlur(colour, (0, 0), 1.0) - FRONT_BIAS.get(spec.name, 0.0)
-    label = np.where(sure, nearest, cost.argmin(axis=0))
+    label = _body_keeps_far_pixels(np.where(sure, nearest, cost.argmin(axis=0)), sdf, person, S)
     skin = person & (hists[PART_INDEX["head"]][q] > 0.05)  # the colours of the face
     for part, (wx, wy) in wrists.items():
         k = PART_INDEX[part]
@@ -261,6 +263,19 @@ def label_parts(
             taken = cv2.dilate(taken, np.ones((3, 3), np.uint8)).astype(bool) & person & around.astype(bool)
             label = np.where(taken, k, label)
     return label
+
+
+def _body_keeps_far_pixels(label: np.ndarray, sdf: np.ndarray, person: np.ndarray, S: float) -> np.ndarray:
+    """Person pixels well outside every limb's outline go to the torso, not to the nearest limb.
+
+    A coat's front, a bag or a wide skirt lie far from the limbs' capsules; labelled by the nearest limb they
+    would travel with it, tearing a hole in the body and dragging a slab of cloth along. The torso stays.
+    """
+    if not person.any() or float(sdf[PART_INDEX["torso"]].min()) > 1e8:  # no torso on this skeleton
+        return label
+    own = np.take_along_axis(sdf, np.clip(label, 0, len(PARTS) - 1)[None], 0)[0]
+    far = person & np.isin(label, [PART_INDEX[p] for p in LIMBS]) & (own > LIMB_REACH * S)
+    return np.where(far, PART_INDEX["torso"], label)
 
 
 def _shared_joints(spec, under: list[int]) -> set[int]:

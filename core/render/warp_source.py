@@ -15,7 +15,8 @@ from core.render.warp_rig import ARM_PARTS, PART_INDEX, PARTS, Rig, build_rig
 from core.skeleton import Pose
 
 WORK_SIDE = 512  # long side of the working resolution for masks, labels and layers
-PLATE_SIDE = 256  # long side at which the background hole is inpainted
+PLATE_SIDE = 256
+ENCLOSED_GAP = 0.45  # body scales: the widest gap in the body (arms taken out) that counts as covered body  # long side at which the background hole is inpainted
 
 
 @dataclass
@@ -138,10 +139,13 @@ def _torso_behind_arms(sdf, person, label, img_w, colours, S: float, px_w: float
     in_quad = sdf[torso_i] < -PARTS[torso_i].radius * S - 0.02 * S
     arms = person & np.isin(label, [PART_INDEX[p] for p in ARM_PARTS])
     occluders = arms & in_quad
+    for side in ("l", "r"):  # each arm against the rest of the person, the other arm included
+        arm = person & np.isin(label, [PART_INDEX[f"{side}_upper"], PART_INDEX[f"{side}_fore"]])
+        occluders |= arm & _enclosed(person & ~arm, px_w, cv2)
     if not occluders.any():
         return occluders, colours
     # filled from the torso around them only, never from the arm's own pixels or anti-aliased rim
-    around = arms & (sdf[torso_i] < 0.1 * S)
+    around = arms & ((sdf[torso_i] < 0.1 * S) | occluders)
     grown = cv2.dilate(around.astype(np.uint8), np.ones((5, 5), np.uint8))
     filled = cv2.inpaint(img_w, grown, max(3.0, 0.03 * px_w), cv2.INPAINT_TELEA)
     full_box = (0, 0, photo_wh[0], photo_wh[1])
@@ -150,6 +154,17 @@ def _torso_behind_arms(sdf, person, label, img_w, colours, S: float, px_w: float
     torso_tex = colours.copy()
     torso_tex[occ_full] = filled_full[occ_full]
     return occluders, torso_tex
+
+
+def _enclosed(body: np.ndarray, px_w: float, cv2) -> np.ndarray:  # noqa: ANN001
+    """(h, w) bool: where the rest of the person (``body``, the arms taken out) closes around a gap no wider than
+    ENCLOSED_GAP body scales: a sleeve lying across a coat that reaches past the torso's quad, a hand before the
+    chest. An arm that moves away from there uncovers the body, not the background."""
+    r = max(1, round(0.5 * ENCLOSED_GAP * px_w))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    padded = cv2.copyMakeBorder(body.astype(np.uint8), r, r, r, r, cv2.BORDER_CONSTANT, value=0)
+    closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)[r:-r, r:-r].astype(bool)
+    return closed & ~body
 
 
 def _background_plate(image, img_w, hole_w, sx, sy, cv2) -> tuple[np.ndarray, np.ndarray]:
