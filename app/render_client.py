@@ -41,7 +41,6 @@ class RenderClient(QObject):
         self._model.rendererChanged.connect(self.rendererChanged)
         self._model.busy.connect(self._on_busy)
         self.jobs.busy.connect(self._on_busy)
-        self._live: set[Job] = set()  # posted editor jobs, kept alive until their signals have arrived
         self._photo_id = -1
         self._generation = 0
         self._last_pose: Pose | None = None
@@ -54,12 +53,7 @@ class RenderClient(QObject):
     # ----- requests ---------------------------------------------------------------------
     def _post(self, slot: str, call: Callable[[Resources], None]) -> None:
         """Post ``call(resources)`` (a method of the worker-side model) as the newest request of ``slot``."""
-        job = Job("", call)
-        job.failed.connect(self.failed)
-        job.ended.connect(self._on_job_ended)  # a bound method: a lambda holding the job would make a cycle
-        self._live.add(job)
-        if not self.jobs.post(slot, job):
-            self._live.discard(job)
+        self.jobs.submit(slot, call, failed=self.failed.emit)
 
     def open_photo(self, path: str, backend: str = "mediapipe") -> None:
         self._post("open", lambda _res: self._model.open_photo(str(path), backend))
@@ -148,10 +142,6 @@ class RenderClient(QObject):
             return
         self._shown = key
         self.rendered.emit(outcome)
-
-    @Slot()
-    def _on_job_ended(self) -> None:
-        self._live.discard(self.sender())  # pyright: ignore[reportArgumentType] - the sender is one of the posted Jobs
 
     @Slot(str)
     def _on_busy(self, text: str) -> None:

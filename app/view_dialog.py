@@ -24,6 +24,7 @@ from app.face.image_pane import ImagePane
 from app.face.sessions import Missing, Rendered, ViewSession, checkpoint_problem
 from app.jobs import JobRunner, JobSlot, Resources, user_message
 from core.errors import CheckpointError
+from core.render.targets import ViewTarget
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
 SETTLE_MS = 120  # a render starts this long after the angles stop changing
@@ -198,8 +199,8 @@ class ViewDialog(QDialog):
         if self.image is None or self.checkpoint_missing:
             return False
         session, key, image = self.session, self._photo_id, self.image
-        source = (float(self.source_az.value()), float(self.source_el.value()))
-        target = (float(self.azimuth.value()), float(self.elevation.value()))
+        source = ViewTarget(float(self.source_az.value()), float(self.source_el.value()))
+        target = ViewTarget(float(self.azimuth.value()), float(self.elevation.value()))
 
         def render(_res: Resources) -> Rendered | Missing:  # in the worker thread
             try:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from app.jobs.job import Needs, user_message
+from app.jobs.resources import Needs, user_message
 from app.preview import PreviewCopy
 from app.services import Services
 from app.worker_messages import Photo, RenderOutcome, RenderRequest

@@ -94,7 +94,7 @@ def test_the_face_only_gif_has_the_networks_frame_and_the_chosen_rate(qtbot, fac
 
 
 def test_a_cancelled_drive_leaves_no_file_and_the_window_keeps_working(qtbot, face_window, tmp_path, monkeypatch):
-    monkeypatch.setattr("app.jobs.job.PROGRESS_INTERVAL_S", 0.0)  # every frame reports, however fast
+    monkeypatch.setattr("app.jobs.runner.PROGRESS_INTERVAL_S", 0.0)  # every frame reports, however fast
     out = tmp_path / "driven.mp4"
     dialog = drive(face_window, driving_video(tmp_path / "driver.mp4", 5), out)
     job = dialog.start()

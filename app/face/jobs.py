@@ -1,6 +1,8 @@
 """Face mode's one adapter to the job system: the detect / preview / render "newest wins" slots on the window's
-job runner, wired to the page's slots, and the page's way to start a long job. Nothing else in face mode makes job
-slots."""
+job runner and the page's way to start a long job. Previews and renders are submitted straight to the runner by
+the page (app/face/window.py), whose session (core.session) keeps only the newest result on screen; finding the
+face is a ``JobSlot`` (a detection made moot by a project opened meanwhile is dropped). Nothing else in face mode
+makes job slots."""
 
 from __future__ import annotations
 
@@ -21,18 +23,12 @@ class FaceJobs(QObject):
         super().__init__(parent)
         self.runner = runner
         self.detect = JobSlot(runner, "Finding the face", self)
-        self.render = JobSlot(runner, "Rendering the face", self)
-        self.preview = JobSlot(runner, "Previewing the face", self, progressive=True)
+        self.render = runner.new_slot_name("face render")  # a newer settled render stops the running one
+        self.preview = runner.new_slot_name("face preview")  # progressive: every newer preview is shown
 
     def connect_page(self, page: FacePage) -> None:
-        banner = page.banner
         self.detect.finished.connect(page._on_detected)
         self.detect.failed.connect(page._on_detect_failed)
-        self.render.finished.connect(lambda _g, answer: page.show_result(*answer))
-        self.render.failed.connect(lambda _g, msg: banner.show_error(f"Rendering the face failed: {msg}"))
-        self.render.busyChanged.connect(lambda busy: busy and page.result_header.setText("Result — rendering…"))
-        self.preview.finished.connect(lambda _g, answer: page.show_result(*answer))
-        self.preview.failed.connect(lambda _g, msg: banner.show_error(f"Previewing the face failed: {msg}"))
 
     def start_long(self, job: Job) -> bool:
         """Start an import or export in the worker (after the short requests waiting there); False at once while
@@ -41,8 +37,9 @@ class FaceJobs(QObject):
 
     @property
     def idle(self) -> bool:
-        return self.detect.idle and self.render.idle and self.preview.idle
+        return self.detect.idle and not self.runner.pending(self.render) and not self.runner.pending(self.preview)
 
     def close(self) -> None:
-        for slot in (self.detect, self.render, self.preview):
-            slot.close()
+        self.detect.close()
+        self.runner.cancel(self.render)
+        self.runner.cancel(self.preview)

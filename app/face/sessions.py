@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 
 from core.errors import CheckpointError, PoseError
+from core.keypoints import Keypoints
+from core.render.targets import FaceTarget, ViewTarget
 
 PREVIEW_SIDE = 768  # drag previews of the face are made on a copy at most this many pixels long
 
@@ -156,7 +158,7 @@ class FaceSession(_Cached):
             self._small = bounded(portrait.image, PREVIEW_SIDE)
         return self._small
 
-    def render(self, portrait: Portrait, target: np.ndarray, network: bool = True) -> Rendered:
+    def render(self, portrait: Portrait, target: FaceTarget, network: bool = True) -> Rendered:
         """The portrait re-rendered with ``target`` (68, 2) landmarks: the whole photo, its face changed."""
         if not np.isfinite(target).all():
             raise PoseError("the face needs all 68 landmarks: restore the hidden ones (right-click the face)")
@@ -166,7 +168,7 @@ class FaceSession(_Cached):
         return Rendered(result.image, result.extras.get("network_image"), renderer.name, time.perf_counter() - start,
                         {"box": result.extras.get("box")}, missing)
 
-    def preview(self, portrait: Portrait, target: np.ndarray) -> Rendered:
+    def preview(self, portrait: Portrait, target: FaceTarget) -> Rendered:
         """A quick mesh-warp render on a copy of the portrait at most PREVIEW_SIDE pixels long, for every drag move."""
         if not np.isfinite(target).all():
             raise PoseError("the face needs all 68 landmarks: restore the hidden ones (right-click the face)")
@@ -174,7 +176,7 @@ class FaceSession(_Cached):
         renderer = self.warp()
         state = self.source(renderer, portrait, preview=True)
         scale = self._preview_copy(portrait)[1]
-        result = renderer.render(state, np.asarray(target, dtype=np.float64) * scale)
+        result = renderer.render(state, Keypoints(np.asarray(target, dtype=np.float64) * scale))
         return Rendered(result.image, None, renderer.name, time.perf_counter() - start, {}, preview=True)
 
 
@@ -188,8 +190,8 @@ class ViewSession(_Cached):
 
         return open_view_renderer(path, self.device)
 
-    def render(self, photo_key: object, image: np.ndarray, source_view: tuple[float, float],
-               target_view: tuple[float, float]) -> Rendered:
+    def render(self, photo_key: object, image: np.ndarray, source_view: ViewTarget,
+               target_view: ViewTarget) -> Rendered:
         """``image`` (seen from ``source_view``) from ``target_view``, both (azimuth°, elevation°)."""
         start = time.perf_counter()
         renderer = self.renderer()

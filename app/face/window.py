@@ -32,6 +32,7 @@ from app.host import PageHost
 from app.panels import editing_panes, header_label
 from core.face.layout import FACE68
 from core.project_file import RendererSettings
+from core.render.targets import face_target
 from core.session import RenderRequest
 from core.subjects import FACE
 
@@ -231,25 +232,28 @@ class FacePage(QWidget):
 
     def request_preview(self) -> bool:
         """A quick mesh-warp preview of the landmarks being dragged (newest wins; each newer result is shown)."""
-        asked = self._request(preview=True)
-        if asked is None:
-            return False
-        (portrait, request), renderers = asked, self.session
-        self.jobs.preview.request(lambda ctx: (request, renderers.preview(portrait, np.array(request.points.xy))))
-        return True
+        return self._submit(preview=True)
 
     def request_render(self) -> bool:
-        """Render the current landmarks in the worker (newest wins); False when nothing was posted.
+        """Render the landmarks in the worker (newest wins; F5 too); False when nothing was posted. The face network
+        renders them when its checkpoint is imported (looked for at every render), else the mesh warp at full size."""
+        return self._submit(preview=False)
 
-        The face network renders them when its checkpoint is imported (looked for again at every render, so a
-        newly imported one is used at once), else the landmark mesh warp at full size. Render (F5) calls it too.
-        """
-        asked = self._request(preview=False)
+    def _submit(self, preview: bool) -> bool:
+        """Submit the landmarks to the worker: a preview lets the running one finish, a render stops it."""
+        asked = self._request(preview)
         if asked is None:
             return False
-        (portrait, request), renderers = asked, self.session
-        self.jobs.render.request(lambda ctx: (request, renderers.render(portrait, np.array(request.points.xy))))
-        return True
+        (portrait, request), session = asked, self.session
+        draw, what = (session.preview, "Previewing") if preview else (session.render, "Rendering")
+        if not preview:
+            self.result_header.setText("Result — rendering…")
+        return self.jobs.runner.submit(
+            self.jobs.preview if preview else self.jobs.render,
+            lambda _res: (request, draw(portrait, face_target(request.points))),
+            lambda answer: self.show_result(*answer),
+            lambda msg: self.banner.show_error(f"{what} the face failed: {msg}"),
+            cancel_running=not preview)  # fmt: skip
 
     @property
     def idle(self) -> bool:

@@ -1,27 +1,124 @@
-"""The one long-lived worker thread and its slots: every model call of the app runs here, one at a time.
+"""The one long-lived worker thread, its slots and the jobs it runs: every model call of the app runs here.
 
-Each kind of request has a slot ("render", "open", a face window's preview, "long" for exports and imports…). A
-slot holds at most one waiting job: a newer one replaces it (the replaced job ends unrun) and, unless the slot is
-progressive, asks the running job of that slot to stop at its next check. Posting wakes the worker with a queued
-signal; the worker then takes waiting jobs in slot priority order until none is left, so nothing polls. Only one
+A ``Job`` is one request, made in the GUI thread and posted to a slot of the ``JobRunner`` ("render", "open", a face
+page's preview, "long" for exports…). A slot holds at most one waiting job: a newer one replaces it (the replaced
+job ends unrun) and, unless told otherwise, asks the running job of that slot to stop at its next check. Posting
+wakes the worker with a queued signal; it takes waiting jobs in slot order until none is left: nothing polls. One
 long job at a time: ``start_long`` refuses at once behind another one, and waits behind short requests.
+
+A job's function gets ``Resources`` (app/jobs/resources.py): what it asked for with ``Needs``, looked up before it
+starts (it never calls back into the worker), a cancel flag and a progress sink. A long job is best a generator
+yielding ``core.progress.Progress``: at a yield after ``cancel()`` ``Cancelled`` is thrown into it. A job reports by
+its own signals, queued to the GUI thread: ``progressed``, one of ``finished`` / ``failed`` / ``cancelled``, then
+``ended``. A failing job never takes the worker down.
 """
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import threading
-from collections.abc import Callable
+import time
+import traceback
+from collections.abc import Callable, Generator
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from app.jobs.job import Job, Needs
+from app.jobs.resources import JobFn, Needs, Resources, user_message
+from core.errors import Cancelled, StudioError
+from core.progress import Progress
 
+PROGRESS_INTERVAL_S = 0.05  # progress is reported at most this often (plus the last step)
 ORDER = ("renderer", "open", "photo", "detect", "render")  # first in line; other slots follow in order of first use
 LONG = "long"  # exports, imports, fine-tuning: last in line, one at a time
 
 Lookup = Callable[[Needs], dict[str, Any]]
+
+
+class Job(QObject):
+    """One request; create it in the GUI thread, post it to a ``JobRunner`` slot, cancel it any time."""
+
+    progressed = Signal(object)  # core.progress.Progress
+    finished = Signal(object)  # the function's result
+    failed = Signal(str)  # one line for the banner
+    cancelled = Signal()
+    ended = Signal()  # after any of the three above, or at once when a newer request replaced it unrun
+
+    def __init__(self, title: str, fn: JobFn, needs: Needs | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.title, self.fn, self.needs = title, fn, needs or Needs()
+        self._cancel = threading.Event()
+        self._start = self._last = 0.0
+        self.done = False  # set after the job has ended and emitted its signals
+        self.outcome: tuple[str, Any] | None = None  # ("finished", result) | ("failed", msg) | ("cancelled", None)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        """Stop at the next yield or check (a job not started yet ends as cancelled when it comes up)."""
+        self._cancel.set()
+
+    def discard(self) -> None:
+        """A newer request of its slot replaced it before it ran: it ends without any outcome."""
+        self._cancel.set()
+        self.outcome, self.done = ("dropped", None), True
+        self.ended.emit()
+
+    def resources(self, **found: Any) -> Resources:
+        return Resources(self._cancel, self._report, **found)
+
+    def _report(self, p: Progress) -> None:
+        now = time.perf_counter()
+        if now - self._last >= PROGRESS_INTERVAL_S or (p.total > 0 and p.done >= p.total):
+            self._last = now
+            self.progressed.emit(replace(p, elapsed_s=now - self._start))
+
+    def execute(self, lookup: Lookup) -> None:
+        """Run in the worker thread: look up the needs, run the function (driving a generator); never raises."""
+        self._start = time.perf_counter()
+        try:
+            if self.is_cancelled:
+                raise Cancelled(f"{self.title} cancelled")
+            res = self.resources(**lookup(self.needs)) if self.needs != Needs() else self.resources()
+            value = self.fn(res)
+            if inspect.isgenerator(value):
+                value = self._drive(value)
+        except Cancelled:
+            self.outcome = ("cancelled", None)
+            self.cancelled.emit()
+        except Exception as exc:  # a job must never take the worker down
+            if not isinstance(exc, StudioError):
+                traceback.print_exc()
+            self.outcome = ("failed", user_message(exc))
+            self.failed.emit(user_message(exc))
+        else:
+            self.outcome = ("finished", value)
+            self.finished.emit(value)
+        self.ended.emit()
+        self.done = True  # last: once it is True, every signal of this job has been posted
+
+    def _drive(self, gen: Generator[Any, Any, Any]) -> Any:
+        """Run a generator job: report what it yields; at a yield after cancel() throw Cancelled into it."""
+        while True:
+            try:
+                p = next(gen)
+            except StopIteration as stop:
+                return stop.value
+            if self.is_cancelled:
+                try:
+                    gen.throw(Cancelled(f"{self.title} cancelled"))
+                except StopIteration:
+                    pass
+                finally:
+                    gen.close()
+                raise Cancelled(f"{self.title} cancelled")
+            if isinstance(p, Progress):
+                self._report(p)
+
 
 
 class _Slots:
@@ -98,8 +195,6 @@ class _Worker(QObject):
 
 
 def _no_resources(needs: Needs) -> dict[str, Any]:
-    from core.errors import StudioError
-
     raise StudioError(f"nothing here provides {needs}")
 
 
@@ -120,6 +215,7 @@ class JobRunner(QObject):
         self._worker.busy.connect(self.busy)
         self._long: Job | None = None
         self._names = itertools.count(1)
+        self._submitted: dict[Job, str] = {}  # submitted jobs (and their slots) until their signals have arrived
         self._thread.start()
 
     def adopt(self, obj: QObject) -> None:
@@ -136,6 +232,36 @@ class JobRunner(QObject):
             replaced.discard()
         self._wake.emit()
         return True
+
+    def submit(self, slot: str, fn: JobFn, done: Callable[[Any], object] | None = None,
+               failed: Callable[[str], object] | None = None, cancel_running: bool = True) -> bool:
+        """Post ``fn`` as the newest request of ``slot``: its result goes to ``done``, a failure's line to ``failed``
+        (both in the GUI thread); ``pending(slot)`` until its signals have arrived. False after shutdown."""
+        job = Job("", fn)
+        if done is not None:
+            job.finished.connect(done)
+        if failed is not None:
+            job.failed.connect(failed)
+        job.ended.connect(self._forget)  # a bound method: a lambda holding the job would make a cycle
+        self._submitted[job] = slot
+        if not self.post(slot, job, cancel_running):
+            del self._submitted[job]
+            return False
+        return True
+
+    def pending(self, slot: str) -> bool:
+        """Whether a job submitted to ``slot`` has not ended yet (its result may still be on its way)."""
+        return slot in self._submitted.values()
+
+    def cancel(self, slot: str) -> None:
+        """Ask every submitted job of ``slot`` that has not ended to stop (one not started yet never runs)."""
+        for job, name in list(self._submitted.items()):
+            if name == slot:
+                job.cancel()
+
+    @Slot()
+    def _forget(self) -> None:
+        self._submitted.pop(self.sender(), None)  # pyright: ignore[reportArgumentType, reportCallIssue] - a Job
 
     def waiting(self, slot: str) -> bool:
         """Whether a job waits in ``slot`` (e.g. a newer pose than the one rendering)."""
@@ -157,10 +283,6 @@ class JobRunner(QObject):
     def new_slot_name(self, kind: str) -> str:
         """A slot name of its own for one window's kind of request (two face windows do not replace each other's)."""
         return f"{kind}#{next(self._names)}"
-
-    @property
-    def closed(self) -> bool:
-        return self._slots.closed
 
     def shutdown(self) -> None:
         """Cancel what runs and what waits, then stop the thread (quit + wait for the job in progress)."""

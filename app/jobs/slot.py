@@ -6,8 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.jobs.job import Job, JobFn, Needs
-from app.jobs.runner import JobRunner
+from app.jobs.resources import JobFn, Needs
+from app.jobs.runner import Job, JobRunner
 
 
 class JobSlot(QObject):

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from core.errors import PoseError
 
@@ -70,7 +71,7 @@ class KeypointLayout:
                 return group, members
         return self.names[index], (index,)
 
-    def check(self, xy: np.ndarray) -> np.ndarray:
+    def check(self, xy: ArrayLike) -> np.ndarray:
         """``xy`` as a float64 (size, 2) array, or PoseError naming the expected shape."""
         arr = np.asarray(xy, dtype=np.float64)
         if arr.shape != (self.size, 2):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, runtime_checkable
 
@@ -148,7 +148,7 @@ class FrameByFrame(FrameAfterFrame[TargetT, None]):
 
     batch_size: int = 1
 
-    def render_batch(self, state: SourceState, targets: list[TargetT]) -> list[RenderResult]:
+    def render_batch(self, state: SourceState, targets: Sequence[TargetT]) -> list[RenderResult]:
         """The results of ``targets``, equal to rendering each one; by default one at a time."""
         return [self.render(state, t) for t in targets]
 

@@ -33,6 +33,7 @@ from core.render.base import FrameAfterFrame, RenderResult, SourceState
 from core.render.framing import FACE_BOX_SCALE
 from core.render.gfla import StepNetwork, device_label, network_result, tensor_to_image
 from core.render.registry import locate_checkpoint
+from core.render.targets import FaceTarget
 
 LOAD_SIZE = 256  # the published face network's input size
 Previous = tuple[torch.Tensor, torch.Tensor]  # the frame a step attends to: (image (1, 3, S, S), structure (1, 16, S, S))
@@ -74,7 +75,7 @@ class FaceSourceState(SourceState[np.ndarray]):
     network_image: np.ndarray | None = None  # (S, S, 3) uint8, the reference at network size
 
 
-class FaceRenderer(FrameAfterFrame[np.ndarray, Previous]):
+class FaceRenderer(FrameAfterFrame[FaceTarget, Previous]):
     """Re-render a portrait with target face landmarks using the published face-animation network.
 
     ``kind`` must be "face"; ``accel`` is accepted for the registry's common call and ignored (the face
@@ -94,7 +95,7 @@ class FaceRenderer(FrameAfterFrame[np.ndarray, Previous]):
         self.box_scale = float(box_scale)
         self.name = f"GFLA face ({device_label(self.device)})"
 
-    def encode_source(self, image: np.ndarray, pose: np.ndarray | None = None) -> FaceSourceState:
+    def encode_source(self, image: np.ndarray, pose: FaceTarget | np.ndarray | None = None) -> FaceSourceState:
         """Frame the portrait around its face; ``pose`` is its (68, 2) landmarks (None: detect them)."""
         if pose is None:
             from core.detect.face_mesh import detect_face
@@ -120,7 +121,7 @@ class FaceRenderer(FrameAfterFrame[np.ndarray, Previous]):
             raise RenderError("this source was prepared by another renderer; encode the portrait again")
         return state, (state.reference, state.reference_structure)
 
-    def target_structure(self, state: FaceSourceState, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def target_structure(self, state: FaceSourceState, landmarks: FaceTarget | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(16, S, S) float32 network structure of target landmarks (photo pixels) and its (S, S) uint8 edge image."""
         box, region = state.box, state.region
         assert box is not None and region is not None  # set by encode_source
@@ -132,7 +133,7 @@ class FaceRenderer(FrameAfterFrame[np.ndarray, Previous]):
         codes[0] = edges
         return replace(st, codes=codes, edge_image=edges).as_float(), edges
 
-    def step(self, state: SourceState, target: np.ndarray, previous: Previous) -> tuple[RenderResult, Previous]:
+    def step(self, state: SourceState, target: FaceTarget | np.ndarray, previous: Previous) -> tuple[RenderResult, Previous]:
         start = time.perf_counter()
         assert isinstance(state, FaceSourceState)  # checked by first
         box, reference, reference_structure = state.box, state.reference, state.reference_structure

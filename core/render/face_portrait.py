@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from core.render.base import CancelFn, ProgressFn, RenderResult, SourceState
+from core.render.targets import FaceTarget
 
 FACE_FRAME = 256  # side of a "face only" frame: the face network's own frame size
 FEATHER = 0.1  # width of the blend ramp at the frame's edge, as a fraction of its side
@@ -66,7 +67,7 @@ class WholePortrait:
         self.name: str = inner.name
         self.device: str = inner.device
 
-    def encode_source(self, image: np.ndarray, pose: np.ndarray | None = None) -> SourceState:
+    def encode_source(self, image: np.ndarray, pose: FaceTarget | np.ndarray | None = None) -> SourceState:
         return self.inner.encode_source(image, pose)
 
     def _whole(self, state: SourceState, result: RenderResult) -> RenderResult:
@@ -75,10 +76,10 @@ class WholePortrait:
         image = paste_back(state.image, result.image, result.crop_box)
         return replace(result, image=image, crop_box=None, extras={"network_image": result.image, "box": result.crop_box, **result.extras})
 
-    def render(self, state: SourceState, target: np.ndarray) -> RenderResult:
+    def render(self, state: SourceState, target: FaceTarget | np.ndarray) -> RenderResult:
         return self._whole(state, self.inner.render(state, target))
 
-    def render_sequence(self, state: SourceState, targets: Iterable[np.ndarray], progress: ProgressFn | None = None,
+    def render_sequence(self, state: SourceState, targets: Iterable[FaceTarget | np.ndarray], progress: ProgressFn | None = None,
                         cancel: CancelFn | None = None) -> Iterator[RenderResult]:
         for result in self.inner.render_sequence(state, targets, progress, cancel):
             yield self._whole(state, result)

@@ -33,6 +33,7 @@ from core.render.face_warp_mesh import (
     ring,
     target_forehead,
 )
+from core.render.targets import FaceTarget
 
 __all__ = ["FaceWarpRenderer", "FaceWarpState", "openness"]
 
@@ -55,7 +56,7 @@ class FaceWarpState(SourceState[np.ndarray]):
     mouth_colour: np.ndarray  # (3,) float32 RGB of the mouth corners in the photo
 
 
-def check_landmarks(xy: np.ndarray, what: str) -> np.ndarray:
+def check_landmarks(xy: FaceTarget | np.ndarray, what: str) -> np.ndarray:
     """(68, 2) float64 landmarks, or PoseError saying what is wrong with them."""
     arr = FACE68.check(np.asarray(xy, dtype=np.float64))
     if not np.isfinite(arr).all():
@@ -85,14 +86,14 @@ def _patch_colour(image: np.ndarray, xy: np.ndarray, radius: int) -> np.ndarray:
     return np.median(patch, axis=0).astype(np.float32)
 
 
-class FaceWarpRenderer(FrameByFrame[np.ndarray]):
+class FaceWarpRenderer(FrameByFrame[FaceTarget]):
     """Moves a portrait's face to new landmarks with a piecewise-affine mesh warp; needs no network."""
 
     name = "Landmark mesh warp (no checkpoint)"
     device = "cpu"
     kind = "face_warp"
 
-    def encode_source(self, image: np.ndarray, pose: np.ndarray) -> FaceWarpState:
+    def encode_source(self, image: np.ndarray, pose: FaceTarget | np.ndarray) -> FaceWarpState:
         """Build the photo's mesh: ``image`` (H, W, 3) uint8 RGB, ``pose`` its (68, 2) landmarks in photo pixels."""
         image = np.asarray(image)
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8 or min(image.shape[:2]) < 1:
@@ -116,7 +117,7 @@ class FaceWarpRenderer(FrameByFrame[np.ndarray]):
             ring_centre=centre, ring_axes=axes, ring_box=box, mouth_colour=colour,
         )
 
-    def target_points(self, state: FaceWarpState, target: np.ndarray) -> np.ndarray:
+    def target_points(self, state: FaceWarpState, target: FaceTarget | np.ndarray) -> np.ndarray:
         """(V, 2) mesh vertices for ``target`` landmarks (68, 2): forehead and mouth split derived, anchors fixed,
         all inside the ring."""
         tgt = keep_inside(check_landmarks(target, "target"), state.ring_centre, state.ring_axes)
@@ -126,7 +127,7 @@ class FaceWarpRenderer(FrameByFrame[np.ndarray]):
         inner = keep_inside(inner, state.ring_centre, state.ring_axes)
         return np.vstack([tgt, inner, state.points[FIRST_ANCHOR:]])
 
-    def render(self, state: SourceState, target: np.ndarray) -> RenderResult:
+    def render(self, state: SourceState, target: FaceTarget | np.ndarray) -> RenderResult:
         """The whole photo (H, W, 3) uint8 with the face moved to ``target`` (68, 2) landmarks."""
         start = time.perf_counter()
         if not isinstance(state, FaceWarpState):

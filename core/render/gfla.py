@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar, cast
 
@@ -18,6 +18,7 @@ from core.render import resolve_device
 from core.render.base import FrameByFrame, RenderResult, SourceState
 from core.render.framing import FrameSpec, Framing, frame_person
 from core.render.registry import body_framing, kinds_of
+from core.render.targets import PoseTarget
 from core.skeleton import Pose
 
 
@@ -133,7 +134,7 @@ class BodyNetworkRenderer(Generic[NetT]):
         self.name: str = f"GFLA {kind} ({device_label(self.device)}{suffix})"
 
 
-class GFLARenderer(BodyNetworkRenderer[PoseNetwork], FrameByFrame[Pose | np.ndarray]):
+class GFLARenderer(BodyNetworkRenderer[PoseNetwork], FrameByFrame[PoseTarget]):
     """Re-render the person of a photo in a new pose with a pose_fashion or pose_market network.
 
     ``accel`` picks the inference path (core.gfla.accel): "auto" (the fastest available: compiled
@@ -185,7 +186,7 @@ class GFLARenderer(BodyNetworkRenderer[PoseNetwork], FrameByFrame[Pose | np.ndar
         checked = self._state(state)
         return self._result(checked, self.forward(checked, target), start)
 
-    def render_batch(self, state: SourceState, targets: list[Pose | np.ndarray]) -> list[RenderResult]:
+    def render_batch(self, state: SourceState, targets: Sequence[Pose | np.ndarray]) -> list[RenderResult]:
         """All ``targets`` in one network call (the fast paths take one source for a batch of targets); equal to
         rendering each within float32 round-off. The plain path renders one at a time."""
         if self.accel.fast is None or len(targets) < 2:

@@ -29,6 +29,7 @@ from core.render import resolve_device
 from core.render.base import FrameByFrame, RenderResult, SourceState
 from core.render.framing import OBJECT_FILL, border_colour
 from core.render.gfla import PoseNetwork, device_label, image_to_tensor, network_result, tensor_to_image
+from core.render.targets import ViewTarget, view_target
 
 VIEW_SIZE = 256
 __all__ = ["OBJECT_FILL", "VIEW_SIZE", "ViewRenderer", "ViewSourceState", "frame_object", "open_view_renderer",
@@ -98,7 +99,7 @@ class ViewSourceState(SourceState[tuple[int, int]]):
     backdrop_removed: bool = False
 
 
-class ViewRenderer(FrameByFrame[tuple[float, float]]):
+class ViewRenderer(FrameByFrame[ViewTarget]):
     """Novel views of an object photo with a published ShapeNet (car or chair) network.
 
     ``kind`` must be "shapenet"; ``accel`` is accepted for the registry's common call and ignored.
@@ -145,9 +146,9 @@ class ViewRenderer(FrameByFrame[tuple[float, float]]):
                               elevation_deg=snapped[1], labels=target, requested=(float(azimuth_deg), elevation),
                               source_view=view_angles(state.labels))
 
-    def render(self, state: SourceState, target: tuple[float, float]) -> RenderResult:
+    def render(self, state: SourceState, target: ViewTarget | tuple[float, float]) -> RenderResult:
         """``target`` is (azimuth°, elevation°)."""
-        azimuth, elevation = target
+        azimuth, elevation = view_target(target)
         return self.render_view(state, azimuth, elevation)
 
 

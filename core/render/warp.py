@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from core.errors import RenderError
 from core.render.base import FrameByFrame, RenderResult, SourceState
 from core.render.sampling import sample_pixels
+from core.render.targets import PoseTarget
 from core.render.warp_parts import Layer
 from core.render.warp_rig import PART_INDEX, PARTS, SCALE_LIMITS, Shape
 from core.render.warp_skin import Transform, blend_backward, solve_transforms, target_shapes
@@ -24,7 +25,7 @@ __all__ = ["WarpRenderer", "WarpSourceState"]
 MOVED_PX = 0.05  # a target pixel whose source lies farther than this (px) away shows a moved part
 
 
-class WarpRenderer(FrameByFrame[Pose | np.ndarray]):
+class WarpRenderer(FrameByFrame[PoseTarget]):
     """Reposes the person in a photo by warping body-part layers along the skeleton's bones.
 
     ``encode_source`` cuts the person into parts (torso, head, upper/lower arms and legs) with smooth
