@@ -52,23 +52,35 @@ def _capsule(shape: tuple[int, int], a: np.ndarray, b: np.ndarray, radius: float
     return np.hypot(*(p - nearest).transpose(2, 0, 1)) <= radius
 
 
-def arm_neighbourhood(shape: tuple[int, int], source: Pose, target: Pose, side: str = "right") -> np.ndarray:
-    """(H, W) bool: the forearm and hand regions before and after the move, widened as the module says."""
+def torso_length(pose: Pose) -> float:
+    """Neck to mid-hip in px; without hips, the shoulder width over 0.7 (the rig's typical ratio); else 0."""
+    xy = pose.xy
+    neck = xy[JOINT_INDEX["neck"]]
+    hips = np.nanmean(xy[[JOINT_INDEX["right_hip"], JOINT_INDEX["left_hip"]]], axis=0)
+    if np.isfinite(hips).all() and np.isfinite(neck).all():
+        return float(np.hypot(*(hips - neck)))
+    shoulders = xy[JOINT_INDEX["right_shoulder"]] - xy[JOINT_INDEX["left_shoulder"]]
+    return float(np.hypot(*shoulders)) / 0.7 if np.isfinite(shoulders).all() else 0.0
+
+
+def arm_neighbourhood(shape: tuple[int, int], source: Pose, target: Pose, side: str = "right",
+                      radius: float = ARM_RADIUS, margin: float = MARGIN) -> np.ndarray:
+    """(H, W) bool: the forearm and hand regions before and after the move, widened as the module says
+    (``radius`` of the forearm's length plus ``margin`` of the torso length)."""
     elbow, wrist = JOINT_INDEX[f"{side}_elbow"], JOINT_INDEX[f"{side}_wrist"]
-    neck = source.xy[JOINT_INDEX["neck"]]
-    hips = np.nanmean(source.xy[[JOINT_INDEX["right_hip"], JOINT_INDEX["left_hip"]]], axis=0)
-    torso = float(np.hypot(*(hips - neck))) if np.isfinite(hips).all() else 0.0
+    torso = torso_length(source)
     out = np.zeros(shape, bool)
     for pose in (source, target):
         e, w = pose.xy[elbow], pose.xy[wrist]
         length = float(np.hypot(*(w - e)))
         end = w + HAND_REACH * (w - e)
-        out |= _capsule(shape, e, end, ARM_RADIUS * length + MARGIN * torso)
+        out |= _capsule(shape, e, end, radius * length + margin * torso)
     return out
 
 
-def measure(photo: np.ndarray, result: np.ndarray, source: Pose, target: Pose, side: str = "right") -> Locality:
+def measure(photo: np.ndarray, result: np.ndarray, source: Pose, target: Pose, side: str = "right",
+            radius: float = ARM_RADIUS, margin: float = MARGIN) -> Locality:
     """Where ``result`` (the render of ``target``) differs from ``photo``, inside and outside the arm's region."""
     changed = np.abs(result.astype(np.int16) - photo.astype(np.int16)).max(axis=2) > CHANGE_LEVELS
-    near = arm_neighbourhood((int(photo.shape[0]), int(photo.shape[1])), source, target, side)
+    near = arm_neighbourhood((int(photo.shape[0]), int(photo.shape[1])), source, target, side, radius, margin)
     return Locality(int(changed.sum()), int((changed & ~near).sum()), int(near.sum()))

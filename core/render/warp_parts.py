@@ -9,12 +9,11 @@ import torch
 from scipy.ndimage import gaussian_filter
 
 from core.imageio_utils import import_cv2
+from core.render.warp_reach import keep_within_reach
 from core.render.warp_rig import PART_INDEX, PARTS, bone_joints
 
 COLOUR_WEIGHT = 0.03  # body scales of distance per unit of -log colour likelihood
 GRABCUT_SIDE = 256  # long side (px) at which GrabCut refines a skeleton-derived person mask
-LIMB_REACH = 0.1  # body scales past a limb's outline: person pixels farther out belong to the body, not the limb
-LIMBS = ("l_upper", "r_upper", "l_fore", "r_fore", "l_thigh", "r_thigh")  # not the shins: the feet lie past them
 FRONT_BIAS = {"l_fore": 0.06, "r_fore": 0.06, "l_upper": 0.02, "r_upper": 0.02}  # arms are usually in front
 # Each part reaches this far (body scales, at least SEAM_BAND_MIN photo px) beneath the parts drawn in front
 # of it, opaque and in its own colours, so that the background never shows between two parts that meet.
@@ -218,12 +217,15 @@ def label_parts(
     S: float,
     wrists: dict[str, tuple[float, float]],
     to_work: float,
+    regions: dict[int, np.ndarray],
 ) -> np.ndarray:
     """Which part each work pixel belongs to: the nearest part outline, corrected by colour and depth near borders.
 
     Each part's colour histogram is learnt from the pixels near its bones that no part drawn in front of it
     may cover; where outlines overlap, a pixel pays up to about 0.15 body scales of distance for a colour
-    its part rarely shows, and arms, usually in front of the body, get a small head start. Finally each
+    its part rarely shows, and arms, usually in front of the body, get a small head start. A limb keeps only
+    the pixels inside its region (``regions``, warp_reach: as wide as the mask's cross-section), the rest go to
+    the torso. Finally each
     hand takes the skin-coloured pixels connected to it around its wrist (``wrists``: forearm part →
     wrist in work pixels), whichever way the hand points. ``sdf`` and ``S`` are in photo pixels, ``to_work``
     converts photo pixels to work pixels.
@@ -248,7 +250,7 @@ def label_parts(
             hists[k] = gaussian_filter(counts, 0.8, mode="nearest").ravel()
         colour = (-np.log(hists[k][q] + 2e-3)).astype(np.float32)  # smooth, so borders stay smooth where colours match
         cost[k] += COLOUR_WEIGHT * cv2.GaussianBlur(colour, (0, 0), 1.0) - FRONT_BIAS.get(spec.name, 0.0)
-    label = _body_keeps_far_pixels(np.where(sure, nearest, cost.argmin(axis=0)), sdf, person, S)
+    label = keep_within_reach(np.where(sure, nearest, cost.argmin(axis=0)), regions)
     skin = person & (hists[PART_INDEX["head"]][q] > 0.05)  # the colours of the face
     for part, (wx, wy) in wrists.items():
         k = PART_INDEX[part]
@@ -263,19 +265,6 @@ def label_parts(
             taken = cv2.dilate(taken, np.ones((3, 3), np.uint8)).astype(bool) & person & around.astype(bool)
             label = np.where(taken, k, label)
     return label
-
-
-def _body_keeps_far_pixels(label: np.ndarray, sdf: np.ndarray, person: np.ndarray, S: float) -> np.ndarray:
-    """Person pixels well outside every limb's outline go to the torso, not to the nearest limb.
-
-    A coat's front, a bag or a wide skirt lie far from the limbs' capsules; labelled by the nearest limb they
-    would travel with it, tearing a hole in the body and dragging a slab of cloth along. The torso stays.
-    """
-    if not person.any() or float(sdf[PART_INDEX["torso"]].min()) > 1e8:  # no torso on this skeleton
-        return label
-    own = np.take_along_axis(sdf, np.clip(label, 0, len(PARTS) - 1)[None], 0)[0]
-    far = person & np.isin(label, [PART_INDEX[p] for p in LIMBS]) & (own > LIMB_REACH * S)
-    return np.where(far, PART_INDEX["torso"], label)
 
 
 def _shared_joints(spec, under: list[int]) -> set[int]:

@@ -11,6 +11,7 @@ from core.imageio_utils import import_cv2
 from core.render.base import SourceState
 from core.render.warp_matte import unmix_outline
 from core.render.warp_parts import CORE, Layer, cut_layers, label_parts, refine_by_colour, upsample_to_photo
+from core.render.warp_reach import limb_regions
 from core.render.warp_rig import ARM_PARTS, PART_INDEX, PARTS, Rig, build_rig
 from core.skeleton import Pose
 
@@ -72,7 +73,8 @@ def encode(image: np.ndarray, pose: Pose | np.ndarray, mask: np.ndarray | None =
     hole = carry > 0
     wrists = {part: ((xy[j, 0] + 0.5) * sx - 0.5, (xy[j, 1] + 0.5) * sy - 0.5)
               for part, j in (("r_fore", 4), ("l_fore", 7)) if pose.present[j]}  # fmt: skip
-    label = np.where(hole, label_parts(sdf, img_w, person, S, wrists, min(sx, sy)), -1)
+    regions = limb_regions(person, rig, sx, sy)
+    label = np.where(hole, label_parts(sdf, img_w, person, S, wrists, min(sx, sy), regions), -1)
 
     # the background plate: inpaint the hole at low resolution, then paste it into the photo
     background, hole_full = _background_plate(image, img_w, hole, sx, sy, cv2)
