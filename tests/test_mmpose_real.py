@@ -54,3 +54,29 @@ def test_missing_torchvision_pieces_say_so() -> None:
 
     with pytest.raises(ImportError, match="torchvision"):
         simcc_vis.ToPILImage()
+
+
+def _config() -> str:
+    import mmpose  # pyright: ignore[reportMissingImports]
+
+    return os.path.join(os.path.dirname(str(mmpose.__file__)), ".mim", "configs", CONFIG)
+
+
+def test_backend_loads_strictly_and_detects(tmp_path: Path) -> None:
+    from core.detect.mmpose_backend import MMPoseDetector
+    from core.detect.mmpose_import import import_mmpose_apis
+    from core.errors import StudioError
+
+    state = import_mmpose_apis().init_model(_config(), None, device="cpu").state_dict()
+    good = tmp_path / "good.pth"
+    torch.save({"state_dict": state}, good)
+    detector = MMPoseDetector(config=_config(), checkpoint=str(good), score_threshold=0.0)
+    image = np.random.default_rng(1).integers(0, 255, (256, 192, 3), dtype=np.uint8)
+    det = detector.detect(image)
+    assert det.backend == "mmpose" and det.scores.shape == (18,)
+    dropped = sorted(state)[0]
+    bad = {k: v for k, v in state.items() if k != dropped} | {"head.extra.weight": torch.zeros(1)}
+    torch.save({"state_dict": bad}, tmp_path / "bad.pth")
+    with pytest.raises(StudioError, match="does not match the config") as err:
+        MMPoseDetector(config=_config(), checkpoint=str(tmp_path / "bad.pth"))
+    assert dropped in str(err.value) and "head.extra.weight" in str(err.value)
