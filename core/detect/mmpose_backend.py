@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from core.detect.base import MIN_JOINTS, Detection, check_rgb, no_person
+from core.detect.mmpose_import import import_mmpose_apis
 from core.errors import StudioError
 from core.pose_io import COCO17_TO_COCO18, remap_keypoints
 from core.skeleton import Pose
@@ -32,24 +33,38 @@ def coco17_to_coco18(keypoints: np.ndarray, scores: np.ndarray, threshold: float
     return Pose(out), out_scores
 
 
+def _load_strict(model: Any, checkpoint: str) -> None:
+    """Load a checkpoint with weights_only=True, strictly; a config/checkpoint mismatch names the keys."""
+    import torch
+
+    try:
+        state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is one clear error
+        raise StudioError(f"mmpose checkpoint {checkpoint}: not a weights-only torch file ({exc})") from None
+    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
+        state = state["state_dict"]
+    result = model.load_state_dict(state, strict=False)
+    if result.missing_keys or result.unexpected_keys:
+        raise StudioError(
+            f"mmpose checkpoint {checkpoint} does not match the config: missing keys "
+            f"{list(result.missing_keys)[:5]}, unexpected keys {list(result.unexpected_keys)[:5]}"
+        )
+
+
 def _mmpose_inferencer(config: str, checkpoint: str, device: str) -> Inferencer:
     """Build an inferencer on mmpose's top-down API (whole image as the person box: no extra detector download)."""
     try:
-        from mmpose.apis import (  # pyright: ignore[reportMissingImports] - the optional extra, absent here
-            inference_topdown,
-            init_model,
-        )
+        apis = import_mmpose_apis()
     except ImportError as exc:
-        raise StudioError(
-            f"the mmpose backend needs mmpose, which is not installed ({exc}); "
-            "install the optional extra with: pip install '.[mmpose]', or use --backend mediapipe"
-        ) from None
+        raise StudioError(f"{exc}, or use --backend mediapipe") from None
     for label, path in (("config", config), ("checkpoint", checkpoint)):
         if not path:
             raise StudioError(f"the mmpose backend needs a {label} file: pass {label}=PATH")
         if not os.path.isfile(path):
             raise StudioError(f"mmpose {label} not found: {path}")
-    model = init_model(config, checkpoint, device=device)
+    model = apis.init_model(config, None, device=device)
+    _load_strict(model, checkpoint)
+    inference_topdown = apis.inference_topdown
 
     def infer(image_bgr: np.ndarray) -> list[dict[str, Any]]:
         people = []
