@@ -147,6 +147,11 @@ class FrameByFrame(FrameAfterFrame[TargetT, None]):
     ``batch_size`` at a time through ``render_batch`` (a renderer that can batch overrides it)."""
 
     batch_size: int = 1
+    workers: int | None = 1  # frames rendered at a time by render_sequence (core.render.concurrent); None: the renderer's choice
+
+    def sequence_workers(self) -> int:
+        """How many frames ``render_sequence`` renders at a time: ``workers``, or the renderer's choice for None."""
+        return self.workers or 1
 
     def render_batch(self, state: SourceState, targets: Sequence[TargetT]) -> list[RenderResult]:
         """The results of ``targets``, equal to rendering each one; by default one at a time."""
@@ -154,7 +159,13 @@ class FrameByFrame(FrameAfterFrame[TargetT, None]):
 
     def render_sequence(self, state: SourceState, targets: Iterable[TargetT], progress: ProgressFn | None = None,
                         cancel: CancelFn | None = None) -> Iterator[RenderResult]:
-        """Each target in order through ``render_sequence``, ``batch_size`` at a time."""
+        """Each target in order through ``render_sequence``, ``batch_size`` at a time, or ``sequence_workers()``
+        frames at a time in threads (core.render.concurrent), in order either way."""
+        workers = self.sequence_workers()
+        if workers > 1 and self.batch_size <= 1:
+            from core.render.concurrent import render_concurrently
+
+            return render_concurrently(targets, lambda t: self.render(state, t), workers, progress, cancel)
         return render_sequence(targets, lambda t: self.render(state, t), progress, cancel,
                                batch=lambda ts: self.render_batch(state, ts), batch_size=self.batch_size)
 

@@ -147,6 +147,15 @@ class GFLARenderer(BodyNetworkRenderer[PoseNetwork], FrameByFrame[PoseTarget]):
     # render_sequence (export) batches when set > 1; left at 1: 48 frames at batch 8 were 0.83-0.88x frame by
     # frame (slower) on the 2-core CPU (docs/benchmarks.md)
     batch_size = 1
+    workers = None  # export renders one frame per core, each on one thread (core.render.concurrent)
+
+    def sequence_workers(self) -> int:
+        """One frame per CPU core on the eager paths (``workers`` None); the compiled path and CUDA one at a time."""
+        if self.workers is not None:
+            return self.workers
+        from core.render.concurrent import default_workers
+
+        return default_workers() if self.device == "cpu" and self.accel.label != "compiled" else 1
 
     def encode_source(self, image: np.ndarray, pose: Pose | np.ndarray) -> GFLASourceState:
         pose = Pose.coerce(pose)
