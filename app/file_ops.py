@@ -15,6 +15,9 @@ from app.result_view import ResultView
 from app.services import Services
 from app.settings import Settings
 from app.worker import user_message
+from core.formats import write_pose_document
+from core.formats.controlnet_png import draw_controlnet_skeleton
+from core.posedoc import PoseDocument as PoseDoc
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
@@ -118,11 +121,24 @@ def save(win: SaveHost, kind: str, path: str) -> bool:
             win.banner.show_info("There is no result to save yet.")
             return False
         return try_write(win.banner, win.show_status, lambda: services.save_image(path, rgb), path)
+    people = _people_document(win)
     if kind == "pose":
+        if people is not None:  # every visible person and part, confidence 1.0 (what ControlNet keeps)
+            return try_write(win.banner, win.show_status,
+                             lambda: write_pose_document(path, people, "controlnet"), path)
         return try_write(win.banner, win.show_status, lambda: services.write_pose_json(path, doc.pose, doc.size), path)
+    if people is not None:
+        return try_write(win.banner, win.show_status,
+                         lambda: services.save_image(path, draw_controlnet_skeleton(people)), path)
     w, h = doc.size
     return try_write(win.banner, win.show_status,
                      lambda: services.save_image(path, services.draw_skeleton(doc.pose, (h, w))), path)
+
+
+def _people_document(win: SaveHost) -> PoseDoc | None:
+    """Every visible person of the editor (app.people_dock), None for a host without the people list."""
+    dock = getattr(win, "people_dock", None)
+    return None if dock is None else dock.model.document()
 
 
 def apply_pose_file(win: SaveHost, path: str) -> bool:

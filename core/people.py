@@ -117,10 +117,16 @@ class PeopleState:
         return self._with(people, selected, hidden)
 
     def toggled_hidden(self, index: int) -> PeopleState:
+        """Person ``index`` hidden or shown again; when the selected one is hidden, the next visible person (after
+        it, else before it) is selected; with no one visible the selection stays."""
         self.person_check(index)
         hidden = list(self.hidden)
         hidden[index] = not hidden[index]
-        return self._with(list(self.people), self.selected, hidden)
+        selected = self.selected
+        if index == selected and hidden[index]:  # hiding the selected person selects the next visible one
+            order = [*range(index + 1, len(hidden)), *range(index - 1, -1, -1)]
+            selected = next((i for i in order if not hidden[i]), index)
+        return self._with(list(self.people), selected, hidden)
 
     def person_check(self, index: int) -> None:
         if not 0 <= index < len(self.people):

@@ -208,3 +208,21 @@ def test_opening_a_comfyui_file_with_two_people_and_hands_brings_them_all_as_one
     assert editor.document.pose in (state.people[0].body, state.people[1].body)
     editor.document.undo_stack.undo()
     assert len(editor.people_dock.model.state.people) == 1 and editor.document.pose == before
+
+
+def test_hovering_a_hand_point_names_it_and_leaving_it_hides_the_name(qtbot, two):
+    editor, _model, first, _second = two
+    canvas = editor.canvas
+    tip = first.right_hand.xy[8].copy()
+    canvas.zoom_by(8.0, view_pos(canvas, tip))
+    qtbot.wait(20)
+    QTest.mouseMove(canvas.viewport(), view_pos(canvas, tip))
+    label = canvas.skeleton.label
+    assert label.isVisible() and label.text() == "right hand: index tip"
+    assert "right hand: index tip" in canvas.viewport().toolTip()
+    QTest.mouseMove(canvas.viewport(), view_pos(canvas, first.right_hand.xy[20]))
+    assert label.text() == "right hand: little tip"
+    QTest.mouseMove(canvas.viewport(), view_pos(canvas, first.right_hand.xy[0]))
+    assert label.text() == "Right wrist"  # the body's wrist lies under the hand's: the body joint wins
+    QTest.mouseMove(canvas.viewport(), view_pos(canvas, tip) + QPoint(60, 60))  # nothing there
+    assert not label.isVisible()

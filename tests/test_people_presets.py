@@ -72,3 +72,14 @@ def test_people_state_operations():
         state.deleted(0)
     with pytest.raises(PoseError, match="does not exist"):
         state.selecting(3)
+
+
+def test_hiding_the_selected_person_selects_the_next_visible_one():
+    a = Person(Pose(np.full((18, 2), 10.0)))
+    three = PeopleState.from_document(PoseDocument((100, 100), (a, a, a)), selected=1)
+    assert three.toggled_hidden(1).selected == 2  # the next one after it
+    last = three.selecting(2).toggled_hidden(2)
+    assert last.selected == 1 and last.hidden == (False, False, True)  # none after it: the one before
+    alone = three.toggled_hidden(0).toggled_hidden(2).toggled_hidden(1)
+    assert alone.selected == 1 and all(alone.hidden)  # no one visible: the selection stays
+    assert three.toggled_hidden(0).selected == 1  # hiding another person keeps the selection

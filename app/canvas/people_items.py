@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from core.formats.controlnet_png import FACE_POINT_COLOR, HAND_EDGES, HAND_POINT_COLOR, hand_edge_color
 from core.people import EDITABLE_PARTS, PeopleState
+from core.point_names import point_name
 from core.skeleton import COLORS, LIMBS_DRAWN
 
 if TYPE_CHECKING:
@@ -159,6 +160,20 @@ class PeopleOverlay:
             if ds and min(ds) <= best_d:
                 best, best_d = i, min(ds)
         return best
+
+    def hover(self, pos: QPoint) -> bool:
+        """Name the grabbable hand or face point under ``pos`` with the canvas's hover tag; False when none is."""
+        hit = self.point_at(pos)
+        if hit is None:
+            return False
+        pts = self.model.state.current.part(hit[0])
+        assert pts is not None
+        name, label = point_name(*hit), self.canvas.skeleton.label
+        label.set_text(name)
+        label.setPos(QPointF(*pts.xy[hit[1]]))
+        label.show()
+        self.canvas.viewport().setToolTip(f"{name} — drag to move")
+        return True
 
     # ----- the mouse (called by app.canvas.drag.DragController) ---------------------------------
     def press(self, pos: QPoint) -> bool:

@@ -221,7 +221,10 @@ class PoseCanvas(QGraphicsView):
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
             self._fitted, self._auto_box = False, None
             return
-        self.show_hover(self.joint_at(pos))
+        joint = self.joint_at(pos)
+        self.show_hover(joint)
+        if joint < 0 and self.rig.overlay is not None:
+            self.rig.overlay.hover(pos)  # a hand or face point's name
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
