@@ -84,6 +84,10 @@ def _settled(qtbot, editor, shown: list) -> None:
 
 def test_soak_2000_drags_undo_redo_renderer_switches_and_a_cancelled_export(
         qtbot, editor, tmp_path, fake_renderers, qt_messages):
+    """case: 2,000 random drags with undo/redo, renderer switches and a cancelled export (GUI soak) |
+    expected: the worker never stalls, memory stays flat, Qt warns of no thread misuse |
+    checks: real mouse drags on the viewport; after each the client goes idle and its last result is the
+    full-size render of the newest request; RSS grows < 50 MB after 200 warm-up drags; no Qt message names a thread"""
     rng = random.Random(20)
     shown: list = []
     editor.client.rendered.connect(shown.append)
