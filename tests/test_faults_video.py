@@ -65,3 +65,19 @@ def test_things_that_are_not_videos_are_refused_naming_the_file(tmp_path: Path, 
     with pytest.raises(MotionError) as info:
         load_motion(path, detector=Centre())
     assert "clip.mp4" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_variable_frame_rate_video_keeps_its_duration(tmp_path: Path) -> None:
+    """case: motion video of variable frame rate (1 s at 10 fps, then 0.67 s at 30 fps) | expected: a motion as
+    long as the clip | checks: frames / fps within 0.15 s of the clip's 1.67 s (it read 3.1 s before)"""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    path = tmp_path / "vfr.mp4"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi",
+                    "-i", "color=c=gray:s=64x96:r=30:d=1",
+                    "-vf", r"setpts='if(lt(N\,10)\,N/10\,1+(N-10)/30)/TB'", "-fps_mode", "vfr",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)], check=True)
+    motion = load_motion(path, detector=Centre())
+    assert abs(len(motion) / motion.fps - 1.67) < 0.15, (len(motion), motion.fps)
