@@ -65,3 +65,36 @@ def test_things_that_are_not_videos_are_refused_naming_the_file(tmp_path: Path, 
     with pytest.raises(MotionError) as info:
         load_motion(path, detector=Centre())
     assert "clip.mp4" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_variable_frame_rate_video_keeps_its_duration(tmp_path: Path) -> None:
+    """case: motion video of variable frame rate (1 s at 10 fps, then 0.67 s at 30 fps) | expected: a motion as
+    long as the clip | checks: frames / fps within 0.25 s of the clip's 1.67 s (it read 3.1 s before)"""
+    path = _vfr_video(tmp_path / "vfr.mp4", "color=c=gray:s=64x96:r=30:d=1")
+    motion = load_motion(path, detector=Centre())
+    assert abs(len(motion) / motion.fps - 1.67) < 0.25, (len(motion), motion.fps)
+
+
+def _vfr_video(path: Path, source: str) -> Path:
+    """30 frames from the ffmpeg ``source`` (a lavfi graph at 30 fps): 10 at 10 fps, then 20 at 30 fps (1.67 s)."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    graph = r"setpts='if(lt(N\,10)\,N/10\,1+(N-10)/30)/TB'"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", source,
+                    "-vf", graph, "-fps_mode", "vfr", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)],
+                   check=True)
+    return path
+
+
+def test_a_variable_frame_rate_driving_video_keeps_its_duration(tmp_path: Path) -> None:
+    """case: face-driving video of variable frame rate | expected: a driving track as long as the clip, the face
+    found | checks: frames / fps within 0.25 s of 1.67 s; a face in most frames"""
+    from core.face.animation import track_driving_video
+
+    portrait = Path(__file__).resolve().parents[1] / "resources" / "portrait.png"
+    source = f"movie={portrait},loop=30:size=30,setpts=N/30/TB,scale=128:-2,format=yuv420p"
+    track = track_driving_video(_vfr_video(tmp_path / "face.mp4", source))
+    assert abs(track.frames / track.fps - 1.67) < 0.25, (track.frames, track.fps)
+    assert track.seen >= 0.8 * track.frames, "the face is found in the resampled frames"

@@ -76,12 +76,19 @@ def _video_frames(path: Path) -> tuple[dict, Iterator[np.ndarray], Callable[[], 
 
     if not path.is_file():
         raise MotionError(f"the video {path} does not exist")
-    reader = imageio_ffmpeg.read_frames(str(path), pix_fmt="rgb24")
-    try:
-        meta = next(reader)
-    except (OSError, RuntimeError, StopIteration) as exc:
+    def open_reader(output: list[str] | None) -> tuple[Any, dict]:
+        reader = imageio_ffmpeg.read_frames(str(path), pix_fmt="rgb24", output_params=output)
+        try:
+            return reader, next(reader)
+        except (OSError, RuntimeError, StopIteration) as exc:
+            reader.close()
+            why = str(exc).splitlines()[0] if str(exc) else "no frames"
+            raise MotionError(f"cannot read {path.name} as a video ({why})") from exc
+
+    reader, meta = open_reader(None)
+    if meta.get("fps"):  # resample to the average rate: a variable-rate clip keeps its duration
         reader.close()
-        raise MotionError(f"cannot read {path.name} as a video ({str(exc).splitlines()[0] if str(exc) else 'no frames'})") from exc
+        reader, meta = open_reader(["-r", f"{float(meta['fps']):g}"])
     w, h = meta["size"]
 
     def frames() -> Iterator[np.ndarray]:
