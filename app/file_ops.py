@@ -21,13 +21,13 @@ from core.posedoc import PoseDocument as PoseDoc
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
-POSE_FILTER = "OpenPose JSON (*.json);;All files (*)"
+POSE_FILTER = "OpenPose / ControlNet JSON (*.json);;All files (*)"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 
 SAVE_KINDS = {
     # kind: (dialog title, default suffix, filter)
     "result": ("Save the result image", "_reposed.png", "PNG image (*.png);;JPEG image (*.jpg *.jpeg)"),
-    "pose": ("Save the pose as OpenPose JSON", "_pose.json", POSE_FILTER),
+    "pose": ("Save everyone's pose as ControlNet-flavoured OpenPose JSON", "_pose.json", POSE_FILTER),
     "skeleton": ("Save a ControlNet skeleton image", "_skeleton.png", "PNG image (*.png)"),
 }
 
@@ -57,7 +57,7 @@ def ask_open_image(parent: QWidget, folder: str) -> str:
 
 
 def ask_open_pose(parent: QWidget, folder: str) -> str:
-    return ask_file(parent, "Apply a pose from an OpenPose JSON file", folder, POSE_FILTER)
+    return ask_file(parent, "Apply a pose from an OpenPose, ControlNet or ComfyUI JSON file", folder, POSE_FILTER)
 
 
 class SaveHost(Protocol):
