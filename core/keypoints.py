@@ -53,15 +53,29 @@ class Keypoints(PointSet):
         return Keypoints(layout.mirrored(self.xy, 2.0 * axis_x))
 
 
-def as_points(obj: object) -> Pose | Keypoints:
-    """``obj`` as the immutable point type of its size: a body ``Pose`` for 18 points, else ``Keypoints``.
+LAYOUT_POINTS = {"body18": 18, "face68": 68}  # the point layouts the app edits, by name, and their sizes
 
-    Pose and Keypoints pass through unchanged; arrays (N, 2) are copied. The two layouts the app knows
-    (body 18, face 68) never share a size, so the size alone picks the type.
-    """
-    from core.skeleton import N_JOINTS, Pose
 
-    if isinstance(obj, (Pose, Keypoints)):
+def points_of(layout: str, obj: object) -> Pose | Keypoints:
+    """``obj`` as the immutable point type of ``layout``: a body ``Pose`` for "body18", face ``Keypoints`` for
+    "face68" (never picked from the array's size). Points of that type pass through; (N, 2) arrays are copied and
+    checked against the layout; points of the other type are a PoseError."""
+    from core.face.layout import FACE68
+    from core.skeleton import Pose
+
+    if layout not in LAYOUT_POINTS:
+        raise PoseError(f"unknown point layout {layout!r}: use one of {', '.join(LAYOUT_POINTS)}")
+    kind = Pose if layout == "body18" else Keypoints
+    if isinstance(obj, kind):
         return obj
-    arr = np.asarray(getattr(obj, "xy", obj), dtype=np.float64)
-    return Pose(arr) if arr.shape == (N_JOINTS, 2) else Keypoints(arr)
+    if isinstance(obj, PointSet):
+        raise PoseError(f"{layout} points expected, got {type(obj).__name__}")
+    arr = np.asarray(obj, dtype=np.float64)
+    if arr.shape != (LAYOUT_POINTS[layout], 2):
+        raise PoseError(f"{layout} points must be {LAYOUT_POINTS[layout]} (x, y) points, got shape {arr.shape}")
+    return Pose(arr) if kind is Pose else Keypoints(FACE68.check(arr))
+
+
+def layout_of(points: PointSet) -> str:
+    """The layout name of typed points (a Pose is "body18", Keypoints "face68")."""
+    return "face68" if isinstance(points, Keypoints) else "body18"

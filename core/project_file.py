@@ -36,7 +36,6 @@ from core.project_schema import (
     CANVAS_POSE_VERSION,
     FORMAT_NAME,
     INTERP_NAMES,
-    LAYOUT_POINTS,
     LAYOUT_VERSION,
     PEOPLE_VERSION,
     KeyframeModel,
@@ -85,7 +84,7 @@ class Project:
     @property
     def layout(self) -> Layout:
         """"body18", or "face68" for a face-mode project (its poses are 68 landmarks)."""
-        return "face68" if self.track.n_points == LAYOUT_POINTS["face68"] else "body18"
+        return "face68" if self.track.layout == "face68" else "body18"
 
 
 def project_to_json(project: Project, path: str | os.PathLike | None = None, origin: str | None = None) -> str:
@@ -210,13 +209,13 @@ def _project_from_model(model: ProjectModel, base_dir: Path, name: str) -> Proje
         warnings.append(f"the photo is {image.shape[1]}×{image.shape[0]}, the project expected {photo.width}×{photo.height}")
     try:
         track = Track(
-            tuple(Keyframe(k.frame, pose_from_json(k.pose), k.interp) for k in model.keyframes),
+            tuple(Keyframe(k.frame, pose_from_json(k.pose, model.layout), k.interp) for k in model.keyframes),
             length_frames=model.length_frames,
             fps=model.fps,
-            n_points=LAYOUT_POINTS[model.layout],
+            layout=model.layout,
         )
-        source = pose_from_json(model.source_pose)
-        canvas = None if model.canvas_pose is None else pose_from_json(model.canvas_pose)
+        source = pose_from_json(model.source_pose, model.layout)
+        canvas = None if model.canvas_pose is None else pose_from_json(model.canvas_pose, model.layout)
         people = people_from_model(model)
     except StudioError as exc:
         raise ProjectFileError(f"{name} is damaged: {exc}") from exc

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.animation.keyframes import Points
-from core.keypoints import as_points
+from core.keypoints import points_of
 from core.people import PeopleState
 from core.posedoc import PART_NAMES, Person
 from core.project_schema import JointXY, PersonModel, ProjectModel
@@ -14,15 +14,17 @@ from core.skeleton import Pose
 
 
 def pose_to_json(pose: Points | np.ndarray) -> list[JointXY]:
-    return [None if np.isnan(x) else (float(x), float(y)) for x, y in np.asarray(as_points(pose).xy)]
+    xy = np.asarray(getattr(pose, "xy", pose), dtype=np.float64)
+    return [None if np.isnan(x) else (float(x), float(y)) for x, y in xy]
 
 
 def xy_from_json(values: list[JointXY]) -> np.ndarray:
     return np.array([(np.nan, np.nan) if v is None else v for v in values], dtype=np.float64).reshape(-1, 2)
 
 
-def pose_from_json(values: list[JointXY]) -> Points:
-    return as_points(xy_from_json(values))
+def pose_from_json(values: list[JointXY], layout: str) -> Points:
+    """A project's points of ``layout`` ("body18", "face68") from their JSON list."""
+    return points_of(layout, xy_from_json(values))
 
 
 def person_model(person: Person, hidden: bool) -> PersonModel:

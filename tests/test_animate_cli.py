@@ -97,7 +97,7 @@ def test_animate_renders_a_face_project_with_the_mesh_warp_when_there_is_no_face
     marks = Keypoints(get_face_detector().detect(portrait).landmarks)
     opened = marks.copy_array()
     opened[[55, 56, 57, 58, 59, 65, 66, 67], 1] += 12  # the lower lip down: the mouth opens
-    track = Track(n_points=68, length_frames=6, fps=6).add(0, marks).add(5, opened)
+    track = Track(layout="face68", length_frames=6, fps=6).add(0, marks).add(5, opened)
     project = tmp_path / "face.gflaproj"
     save_project(Project(portrait, marks, track), project)
     out = tmp_path / "face.gif"

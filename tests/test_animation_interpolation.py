@@ -122,8 +122,26 @@ def test_sample_yields_every_frame_and_fractional_frames() -> None:
 
 def test_track_from_poses_makes_one_keyframe_per_pose() -> None:
     arr = np.random.default_rng(0).uniform(0, 100, (5, 18, 2))
-    track = track_from_poses(arr, fps=12)
+    track = track_from_poses(arr, fps=12, layout="body18")
     np.testing.assert_array_equal(track.dense(), arr)
+    assert track.layout == "body18" and isinstance(track.pose_at(2), Pose)
+
+
+def test_points_are_typed_by_the_tracks_layout_never_by_their_count() -> None:
+    from core.errors import PoseError
+    from core.keypoints import Keypoints, points_of
+
+    arr = np.random.default_rng(1).uniform(0, 100, (3, 18, 2))
+    with pytest.raises(TrackError, match="name the layout"):
+        track_from_poses(arr, fps=12)  # plain arrays: the layout must be said
+    with pytest.raises(PoseError, match="face68 points must be 68"):
+        points_of("face68", arr[0])
+    with pytest.raises(PoseError, match="body18 points expected, got Keypoints"):
+        points_of("body18", Keypoints(np.zeros((68, 2))))
+    with pytest.raises(TrackError, match="needs typed points"):
+        Keyframe(0, arr[0])  # type: ignore[arg-type]
+    face = Track(layout="face68").add(0, np.zeros((68, 2)))
+    assert isinstance(face.pose_at(0), Keypoints) and face.n_points == 68
 
 
 def test_empty_track_gives_an_empty_pose() -> None:
@@ -136,12 +154,12 @@ def test_a_track_of_face_landmarks_interpolates_68_points_and_refuses_body_poses
     rng = np.random.default_rng(3)
     a, b = rng.uniform(0, 200, (68, 2)), rng.uniform(0, 200, (68, 2))
     b[5] = np.nan  # a hidden landmark stays hidden inside the segment
-    track = Track(n_points=68).add(0, Keypoints(a)).add(10, b, "ease")
+    track = Track(layout="face68").add(0, Keypoints(a)).add(10, b, "ease")
     mid = track.pose_at(5)
     assert isinstance(mid, Keypoints) and len(mid) == 68
     np.testing.assert_allclose(mid.xy[0], (a[0] + b[0]) / 2)
     assert not mid.present[5] and track.pose_at(0).present[5]
     assert track.dense().shape == (track.length_frames, 68, 2)
-    with pytest.raises(TrackError, match="has 18 points; this animation's poses have 68"):
+    with pytest.raises(TrackError, match=r"this animation's poses are face68 \(68 points\): face68 points expected"):
         track.add(3, Pose(np.zeros((18, 2))))
     assert isinstance(Track().pose_at(0), Pose), "the default track is the 18-joint body"

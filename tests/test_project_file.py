@@ -171,7 +171,7 @@ def test_a_face_project_keeps_its_68_landmark_keyframes_and_older_readers_refuse
 
     rng = np.random.default_rng(7)
     marks = Keypoints(rng.uniform(10, 90, (68, 2)))
-    track = Track(n_points=68, length_frames=30, fps=12).add(0, marks).add(29, marks.with_joint(57, (50.0, 95.5)), "ease")
+    track = Track(layout="face68", length_frames=30, fps=12).add(0, marks).add(29, marks.with_joint(57, (50.0, 95.5)), "ease")
     image = np.full((100, 100, 3), 90, np.uint8)
     project = Project(image, marks, track, canvas_pose=marks.with_joint(3, None))
     path = save_project(project, tmp_path / "face.gflaproj")

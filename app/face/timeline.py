@@ -50,7 +50,7 @@ class FaceTimeline(QObject):
     def __init__(self, win: FacePage) -> None:
         super().__init__(win)
         self.win = win
-        self.ctl = TimelineController(win.document, win, n_points=FACE68.size)
+        self.ctl = TimelineController(win.document, win, layout=FACE68.name)
         self.onion = OnionSkin(win.canvas.scene(), self.ctl, FACE68)
         self.key_action = window_action(win, "Key Landmarks at Playhead", self.ctl.add_key, "K",
                                        "Record the landmarks on the canvas as a keyframe at the timeline's playhead")
@@ -78,7 +78,7 @@ class FaceTimeline(QObject):
     def new_portrait(self) -> None:
         """Another portrait was opened: its landmarks do not fit the old keyframes, so the animation starts empty."""
         self.panel.playback.pause()
-        self.ctl.reset(Track(n_points=FACE68.size))
+        self.ctl.reset(Track(layout=FACE68.name))
 
     # ----- face motion from a video ---------------------------------------------------------------
     def ask_motion(self) -> None:

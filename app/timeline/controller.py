@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from app.timeline.commands import SetTrackCommand
 from core.animation.keyframes import Keyframe, Track, TrackError
 from core.keypoints import Keypoints
-from core.skeleton import N_JOINTS, Pose
+from core.skeleton import Pose
 
 if TYPE_CHECKING:
     from app.document import PoseDocument
@@ -40,11 +40,11 @@ class TimelineController(QObject):
     selectionChanged = Signal()
     notice = Signal(str)  # a plain message for the status bar or banner (e.g. an edit that cannot be done)
 
-    def __init__(self, document: PoseDocument, parent: QObject | None = None, n_points: int = N_JOINTS) -> None:
+    def __init__(self, document: PoseDocument, parent: QObject | None = None, layout: str = "body18") -> None:
         super().__init__(parent)
         self.doc = document
-        self.track = Track(n_points=n_points)  # 18 body joints, or 68 face landmarks in face mode
-        self.complete_keys = n_points != N_JOINTS  # the face renderers need every landmark; a body may miss joints
+        self.track = Track(layout=layout)  # 18 body joints, or 68 face landmarks in face mode
+        self.complete_keys = layout != "body18"  # the face renderers need every landmark; a body may miss joints
         self.frame = 0
         self.selection: tuple[int, ...] = ()
         self.clipboard: tuple[Keyframe, ...] = ()

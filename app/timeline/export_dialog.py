@@ -90,7 +90,7 @@ def export_job_fn(track: Track, settings: ExportSettings, pick: SourcePicker | N
         ph = max(2, int(round(pw * h / w)))
         size = (2 * pw if settings.skeleton_beside else pw, ph)
         times = frame_times(track, settings.fps)
-        poses = track.evaluate(times)  # (N, P, 2): small (N × P × 16 bytes), unlike the frames
+        poses = list(track.sample(times))  # typed by the track's layout; small, unlike the frames
         options = {"max_side": None} if settings.fmt == "gif" else {}
         start = time.perf_counter()
         text = f"Exporting with {renderer.name}"

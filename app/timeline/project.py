@@ -117,7 +117,7 @@ class ProjectManager(QObject):
         if self.dirty and not self.confirm_discard("Start a new project"):
             return False
         doc = self.win.document
-        self.ctl.reset(Track(n_points=self.ctl.track.n_points))
+        self.ctl.reset(Track(layout=self.ctl.track.layout))
         if doc.has_photo:
             doc.set_pose(doc.detected)
         doc.undo_stack.clear()

@@ -5,7 +5,8 @@ length, fps) returns a new ``Track`` that shares the unchanged ``Keyframe`` obje
 immutable ``Pose``), so an undo snapshot is just a reference to the old track.
 
 A track holds the points of one layout: 18-joint body ``Pose``s (the default) or, for face mode,
-68-landmark ``core.keypoints.Keypoints``; ``n_points`` says which, and every keyframe must match it.
+68-landmark ``core.keypoints.Keypoints``; ``layout`` ("body18" or "face68") says which, and every keyframe
+must be of it (points are typed by the layout, never by their count).
 
 Interpolation is per segment: a keyframe's ``interp`` applies from that keyframe up to the next
 one (see core.animation.interpolate for the exact curves and the missing-joint rule).
@@ -19,9 +20,10 @@ from functools import cached_property
 
 import numpy as np
 
-from core.errors import StudioError
-from core.keypoints import Keypoints, as_points
-from core.skeleton import N_JOINTS, Pose
+from core.errors import PoseError, StudioError
+from core.keypoints import LAYOUT_POINTS, Keypoints, layout_of, points_of
+from core.points import PointSet
+from core.skeleton import Pose
 
 Points = Pose | Keypoints
 
@@ -52,19 +54,20 @@ class Keyframe:
         if isinstance(self.frame, bool) or int(self.frame) != self.frame or self.frame < 0:
             raise TrackError(f"a keyframe needs a whole, non-negative frame number, got {self.frame!r}")
         object.__setattr__(self, "frame", int(self.frame))
-        object.__setattr__(self, "pose", as_points(self.pose))
+        if not isinstance(self.pose, PointSet):
+            raise TrackError(f"the keyframe at frame {self.frame} needs typed points (a Pose or Keypoints)")
         check_interp(self.interp)
 
 
 @dataclass(frozen=True)
 class Track:
     """Keyframes sorted by frame (at most one per frame), the animation length in frames, its fps and how many
-    points each pose has (18 for the body, 68 for a face)."""
+    points each pose has ("body18": 18 body joints, "face68": 68 face landmarks)."""
 
     keyframes: tuple[Keyframe, ...] = ()
     length_frames: int = 48
     fps: float = 24.0
-    n_points: int = N_JOINTS
+    layout: str = "body18"
 
     def __post_init__(self) -> None:
         kfs = tuple(sorted(self.keyframes, key=lambda k: k.frame))
@@ -77,15 +80,22 @@ class Track:
             raise TrackError(f"fps must be between 0 and 240, got {self.fps!r}")
         if frames and frames[-1] >= self.length_frames:
             raise TrackError(f"keyframe at frame {frames[-1]} lies beyond the animation's {self.length_frames} frames")
-        wrong = [k.frame for k in kfs if len(k.pose.xy) != self.n_points]
+        if self.layout not in LAYOUT_POINTS:
+            raise TrackError(f"unknown point layout {self.layout!r}: use one of {', '.join(LAYOUT_POINTS)}")
+        wrong = [k for k in kfs if layout_of(k.pose) != self.layout]
         if wrong:
-            raise TrackError(f"keyframe at frame {wrong[0]} has {len(kfs[frames.index(wrong[0])].pose.xy)} points; "
-                             f"this animation's poses have {self.n_points}")
+            raise TrackError(f"keyframe at frame {wrong[0].frame} has {layout_of(wrong[0].pose)} points; "
+                             f"this animation's poses are {self.layout}")
         object.__setattr__(self, "keyframes", kfs)
         object.__setattr__(self, "length_frames", int(self.length_frames))
         object.__setattr__(self, "fps", float(self.fps))
 
     # ----- queries --------------------------------------------------------------------------------
+    @property
+    def n_points(self) -> int:
+        """How many points each pose has (from the layout)."""
+        return LAYOUT_POINTS[self.layout]
+
     @property
     def frames(self) -> tuple[int, ...]:
         return tuple(k.frame for k in self.keyframes)
@@ -133,8 +143,15 @@ class Track:
         old = self.keyframe_at(frame)
         if interp is None:
             interp = old.interp if old is not None else self._interp_before(frame)
-        kf = Keyframe(frame, as_points(pose), interp)
+        kf = Keyframe(frame, self._typed(pose), interp)
         return self._with([k for k in self.keyframes if k.frame != frame] + [kf])
+
+    def _typed(self, pose: Points | np.ndarray) -> Points:
+        """``pose`` as this track's point type; TrackError when it is of another layout."""
+        try:
+            return points_of(self.layout, pose)
+        except PoseError as exc:
+            raise TrackError(f"this animation's poses are {self.layout} ({self.n_points} points): {exc}") from None
 
     def _interp_before(self, frame: int) -> str:
         before, _ = self.neighbours(frame)
@@ -182,7 +199,7 @@ class Track:
     def set_pose(self, frame: int, pose: Points | np.ndarray) -> Track:
         i = self._require(frame)
         kfs = list(self.keyframes)
-        kfs[i] = replace(kfs[i], pose=as_points(pose))
+        kfs[i] = replace(kfs[i], pose=self._typed(pose))
         return self._with(kfs)
 
     def with_length(self, length_frames: int) -> Track:
@@ -205,14 +222,14 @@ class Track:
 
     def pose_at(self, frame: float) -> Points:
         """The pose at ``frame`` (fractional frames interpolate); an empty track gives an empty pose."""
-        return as_points(self.evaluate([frame])[0])
+        return points_of(self.layout, self.evaluate([frame])[0])
 
     def sample(self, frames: Iterable[float] | None = None, chunk: int = 256) -> Iterator[Points]:
         """Poses at ``frames`` (default every frame 0 … length-1), computed ``chunk`` at a time."""
         seq = np.arange(self.length_frames, dtype=np.float64) if frames is None else np.asarray(list(frames), float)
         for start in range(0, len(seq), chunk):
             for xy in self.evaluate(seq[start : start + chunk]):
-                yield as_points(xy)
+                yield points_of(self.layout, xy)
 
     def dense(self) -> np.ndarray:
         """(length_frames, n_points, 2) every frame's pose as one array."""
@@ -220,14 +237,20 @@ class Track:
 
 
 def track_from_poses(
-    poses: np.ndarray | Iterable[Points], fps: float, frames: Iterable[int] | None = None, interp: str = "linear"
+    poses: np.ndarray | Iterable[Points], fps: float, frames: Iterable[int] | None = None, interp: str = "linear",
+    layout: str | None = None,
 ) -> Track:
-    """A track with one keyframe per given pose (at ``frames``, default 0, 1, 2, …); body or face points."""
-    arr = np.stack([np.asarray(as_points(p).xy) for p in poses]) if not isinstance(poses, np.ndarray) else poses
-    idx = list(range(len(arr))) if frames is None else [int(f) for f in frames]
-    if len(idx) != len(arr):
-        raise TrackError(f"{len(arr)} poses but {len(idx)} frame numbers")
-    kfs = tuple(Keyframe(f, as_points(arr[i]), interp) for i, f in enumerate(idx))
+    """A track with one keyframe per given pose (at ``frames``, default 0, 1, 2, …); body or face points, of
+    ``layout`` (default: the layout of the typed points given; an array needs it named)."""
+    items = list(poses) if not isinstance(poses, np.ndarray) else list(poses)
+    if layout is None:
+        if not items or not isinstance(items[0], PointSet):
+            raise TrackError("name the layout (body18 or face68) of poses given as arrays")
+        layout = layout_of(items[0])
+    typed = [points_of(layout, p) for p in items]
+    idx = list(range(len(typed))) if frames is None else [int(f) for f in frames]
+    if len(idx) != len(typed):
+        raise TrackError(f"{len(typed)} poses but {len(idx)} frame numbers")
+    kfs = tuple(Keyframe(f, typed[i], interp) for i, f in enumerate(idx))
     length = (max(idx) + 1) if idx else 1
-    n = arr.shape[1] if arr.ndim == 3 else N_JOINTS
-    return Track(kfs, length_frames=length, fps=fps, n_points=n)
+    return Track(kfs, length_frames=length, fps=fps, layout=layout)

@@ -21,7 +21,7 @@ import numpy as np
 
 from core.animation.keyframes import Keyframe, Track
 from core.animation.smoothing import MotionError, as_track_array
-from core.keypoints import as_points
+from core.keypoints import points_of
 from core.skeleton import LIMBS, Pose
 
 # (joint, joint) pairs whose lengths define body size: neck–hip, hip–knee, knee–ankle, shoulders.
@@ -111,13 +111,13 @@ def thin_frames(motion: np.ndarray, tolerance_px: float = 2.0) -> list[int]:
 
 
 def motion_to_track(
-    motion: np.ndarray, fps: float, tolerance_px: float | None = 2.0, interp: str = "linear"
+    motion: np.ndarray, fps: float, tolerance_px: float | None = 2.0, interp: str = "linear", layout: str = "body18"
 ) -> Track:
-    """A Track from a dense motion (T, P, 2), body or face: thinned with ``tolerance_px`` (linear interpolation
+    """A Track of ``layout`` ("body18", "face68") from a dense motion (T, P, 2): thinned with ``tolerance_px`` (linear interpolation
     between the kept frames stays that close to every frame), or one keyframe per frame when None."""
     xy = as_track_array(motion)
     if len(xy) == 0:
         raise MotionError("the motion has no frames")
     frames = list(range(len(xy))) if tolerance_px is None else thin_frames(xy, tolerance_px)
-    keys = tuple(Keyframe(f, as_points(xy[f]), interp) for f in frames)  # body poses or face landmarks
-    return Track(keys, length_frames=len(xy), fps=fps, n_points=xy.shape[1])
+    keys = tuple(Keyframe(f, points_of(layout, xy[f]), interp) for f in frames)  # body poses or face landmarks
+    return Track(keys, length_frames=len(xy), fps=fps, layout=layout)

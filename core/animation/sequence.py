@@ -14,7 +14,8 @@ import numpy as np
 
 from core.animation.keyframes import Points, Track
 from core.errors import Cancelled, StudioError
-from core.keypoints import as_points
+from core.keypoints import points_of
+from core.points import PointSet
 from core.progress import Progress
 from core.render.base import Renderer, SourceState
 from core.skeleton import Pose
@@ -23,13 +24,12 @@ SequenceProgressFn = Callable[[Progress], None]
 
 
 def _poses(track_or_poses: Track | np.ndarray | Iterable[Points | np.ndarray]) -> tuple[Iterator[Points], int]:
+    """The frames' points: a Track's samples, typed points as they are; plain (18, 2) arrays are body poses (the
+    body renderers' own input), anything else must come typed (a face track is a Track or Keypoints)."""
     if isinstance(track_or_poses, Track):
         return track_or_poses.sample(), track_or_poses.length_frames
-    if isinstance(track_or_poses, np.ndarray):
-        arr = track_or_poses
-        return (as_points(p) for p in arr), len(arr)
     items = list(track_or_poses)
-    return (as_points(p) for p in items), len(items)
+    return (p if isinstance(p, PointSet) else points_of("body18", p) for p in items), len(items)
 
 
 def render_target(points: Points) -> Pose | np.ndarray:

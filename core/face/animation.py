@@ -136,4 +136,5 @@ def driving_track_to_keys(track: DrivingTrack, portrait_landmarks: np.ndarray, s
     interpolation between the kept frames stays within ``tolerance_px`` portrait pixels of every frame."""
     from core.animation.retarget import motion_to_track
 
-    return motion_to_track(driving_targets(track, portrait_landmarks, smooth), track.fps, tolerance_px, interp)
+    return motion_to_track(driving_targets(track, portrait_landmarks, smooth), track.fps, tolerance_px, interp,
+                           layout="face68")
