@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from core.errors import PoseError
-from core.face.layout import KeypointLayout
+from core.face.layout import FACE68, KeypointLayout
 from core.points import PointSet
 
 if TYPE_CHECKING:
@@ -53,15 +53,15 @@ class Keypoints(PointSet):
         return Keypoints(layout.mirrored(self.xy, 2.0 * axis_x))
 
 
-LAYOUT_POINTS = {"body18": 18, "face68": 68}  # the point layouts the app edits, by name, and their sizes
+Layout = Literal["body18", "face68"]  # the point layouts the app edits, by name
+LAYOUT_POINTS: dict[str, int] = {"body18": 18, "face68": 68}  # ... and their sizes
 
 
 def points_of(layout: str, obj: object) -> Pose | Keypoints:
     """``obj`` as the immutable point type of ``layout``: a body ``Pose`` for "body18", face ``Keypoints`` for
     "face68" (never picked from the array's size). Points of that type pass through; (N, 2) arrays are copied and
     checked against the layout; points of the other type are a PoseError."""
-    from core.face.layout import FACE68
-    from core.skeleton import Pose
+    from core.skeleton import Pose  # core.skeleton imports this module
 
     if layout not in LAYOUT_POINTS:
         raise PoseError(f"unknown point layout {layout!r}: use one of {', '.join(LAYOUT_POINTS)}")

@@ -23,6 +23,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from pydantic import ValidationError
@@ -84,7 +85,7 @@ class Project:
     @property
     def layout(self) -> Layout:
         """"body18", or "face68" for a face-mode project (its poses are 68 landmarks)."""
-        return "face68" if self.track.layout == "face68" else "body18"
+        return cast(Layout, self.track.layout)  # a Track's layout is one of LAYOUT_POINTS
 
 
 def project_to_json(project: Project, path: str | os.PathLike | None = None, origin: str | None = None) -> str:

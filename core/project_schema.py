@@ -13,14 +13,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.errors import ProjectFileError
-from core.skeleton import N_JOINTS
+from core.keypoints import LAYOUT_POINTS, Layout
 
 FORMAT_NAME = "gfla-pose-studio-project"
 CANVAS_POSE_VERSION = 2  # the version that added ``canvas_pose``
 LAYOUT_VERSION = 3  # the version that added ``layout`` (face projects)
 PEOPLE_VERSION = 4  # the version that added ``people`` and ``selected_person`` (several people, hands, face)
-Layout = Literal["body18", "face68"]
-LAYOUT_POINTS: dict[Layout, int] = {"body18": N_JOINTS, "face68": 68}
 InterpName = Literal["hold", "linear", "smooth", "ease"]
 INTERP_NAMES: dict[str, InterpName] = {"hold": "hold", "linear": "linear", "smooth": "smooth", "ease": "ease"}
 

@@ -242,7 +242,7 @@ def track_from_poses(
 ) -> Track:
     """A track with one keyframe per given pose (at ``frames``, default 0, 1, 2, …); body or face points, of
     ``layout`` (default: the layout of the typed points given; an array needs it named)."""
-    items = list(poses) if not isinstance(poses, np.ndarray) else list(poses)
+    items = list(poses)
     if layout is None:
         if not items or not isinstance(items[0], PointSet):
             raise TrackError("name the layout (body18 or face68) of poses given as arrays")

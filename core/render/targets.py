@@ -1,8 +1,9 @@
 """What each kind of renderer renders to: one target type per subject (core.subjects).
 
 A renderer is typed by its target: ``Renderer[PoseTarget]`` for bodies, ``Renderer[FaceTarget]`` for faces,
-``Renderer[ViewTarget]`` for object views (core.render.base.Renderer), and ``load_renderer`` returns the one its
-``subject`` asks for. Point targets are typed by their layout, never guessed from an array's size: a body pose is
+``Renderer[ViewTarget]`` for object views (core.render.base.Renderer): each renderer class declares its target
+(``load_renderer`` itself returns ``Renderer[Any]``: which network a file holds is known only once it is read,
+and its registry record's subject says which target it takes). Point targets are typed by their layout, never guessed from an array's size: a body pose is
 a ``core.skeleton.Pose`` (18 COCO joints), a face a ``core.keypoints.Keypoints`` of the 68-point layout
 (core.face.layout.FACE68). Renderers also take plain (N, 2) arrays of their own layout, which they check.
 """
